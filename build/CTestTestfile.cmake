@@ -1,0 +1,14 @@
+# CMake generated Testfile for 
+# Source directory: /work/main
+# Build directory: /work/main/build
+# 
+# This file includes the relevant testing commands required for 
+# testing this directory and lists subdirectories to be tested as well.
+subdirs("mmu")
+subdirs("cpu")
+subdirs("jit")
+subdirs("devices")
+subdirs("roms")
+subdirs("frontend")
+subdirs("tests")
+subdirs("bench")

@@ -1,0 +1,3 @@
+file(REMOVE_RECURSE
+  "libxlat86_devices.a"
+)

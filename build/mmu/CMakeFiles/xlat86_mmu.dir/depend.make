@@ -1,0 +1,2 @@
+# Empty dependencies file for xlat86_mmu.
+# This may be replaced when dependencies are built.
