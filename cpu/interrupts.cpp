@@ -23,7 +23,9 @@ void write_eflags(Cpu& c, uint32_t value, uint32_t mask) {
   mask &= kWritable;
   uint32_t old = c.eflags;
   c.eflags = ((old & ~mask) | (value & mask) | kFlagsFixed1) & (kWritable | kFlagsFixed1);
-  if ((old ^ c.eflags) & TF) c.events |= EV_MODE;
+  // TF and VM change how the engine runs; IF going 0 -> 1 opens the window
+  // for a pending interrupt, which the engine looks at between blocks.
+  if (((old ^ c.eflags) & (TF | VM)) || (~old & c.eflags & IF)) c.events |= EV_MODE;
 }
 
 void deliver_interrupt(Cpu& c, uint8_t vec, IntKind kind, uint32_t err) {
