@@ -11,7 +11,10 @@
 //  - OF for any non-zero count is the count-1 formula applied to the ORIGINAL
 //    operands: ROL/RCL/SHL/SHLD: MSB(v) ^ bit N-2 of v; ROR: MSB(v) ^ bit 0
 //    of v; RCR: MSB(v) ^ CF in; SHR: MSB(v); SHRD: MSB(dest) ^ bit 0 of src;
-//    SAR: 0.
+//    SAR: 0. (Exception seen on the measured core: ROL/ROR with an imm8
+//    count other than 1 leave OF unchanged there, a trait of its one-uop
+//    immediate rotate; we use the CL rule for both encodings, as an older
+//    microcoded core is expected to.)
 //  - AF after a non-zero shift (SHL/SHR/SAR/SHLD/SHRD) is cleared.
 //  - CF for SHL/SHR counts >= the operand size is the last bit shifted out
 //    of the operand as the SDM's bit-by-bit loop describes (0 once every bit
@@ -29,7 +32,7 @@ namespace cpu::flags {
 inline constexpr unsigned kCountMask = 0x1F;
 
 template <class T> inline uint32_t msb(T v) { return (v >> (kBits<T> - 1)) & 1; }
-// Bits of T below the sign: the bit the "two top bits" OF formula compares.
+// Bit N-2, just below the sign.
 template <class T> inline uint32_t msb2(T v) { return (v >> (kBits<T> - 2)) & 1; }
 inline void set_cf_of(uint32_t& ef, uint32_t cf, uint32_t of) {
   ef = (ef & ~(CF | OF)) | (cf ? CF : 0) | (of ? OF : 0);

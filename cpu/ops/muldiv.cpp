@@ -20,7 +20,7 @@
 namespace cpu::ops {
 namespace {
 
-// Unsigned and signed types of twice the width of T.
+// Unsigned and signed types wide enough for a product of two Ts.
 template <class T> using Wide = std::conditional_t<sizeof(T) == 4, uint64_t, uint32_t>;
 template <class T> using SWide = std::make_signed_t<Wide<T>>;
 
