@@ -1,2 +1,0 @@
-# Empty dependencies file for xlat86.
-# This may be replaced when dependencies are built.

@@ -1,2 +1,0 @@
-# Empty dependencies file for xlat86_mmu.
-# This may be replaced when dependencies are built.
