@@ -201,17 +201,18 @@ TEST_CASE("string: REP STOSW faulting at the limit leaves CX/DI at the faulting 
 TEST_CASE("string: REP STOSB fault after several batches (reduced ES limit)") {
   xt::TestMachine t;
   t.ivt_halt(kGP);
-  t.c.seg[ES].limit = 0x20FF;
+  // 0xF1 stores fit; the fault is in the middle of a batch, on the same page.
+  t.c.seg[ES].limit = 0x20F0;
   t.c.gpr[EAX] = 0x77;
   t.c.gpr[EDI] = 0x2000;
   t.c.gpr[ECX] = 0x200;
   t.run_code({0xF3, 0xAA});
   CHECK(t.c.eip == 0x0500 + kGP + 1);
   CHECK(t.mem.read<uint16_t>(0x8000 - 6) == xt::TestMachine::kCode);
-  CHECK(t.r(ECX) == 0x100);
-  CHECK(t.r(EDI) == 0x2100);
-  CHECK(t.mem.read<uint8_t>(0x20FF) == 0x77);
-  CHECK(t.mem.read<uint8_t>(0x2100) == 0);
+  CHECK(t.r(ECX) == 0x200 - 0xF1);
+  CHECK(t.r(EDI) == 0x20F1);
+  CHECK(t.mem.read<uint8_t>(0x20F0) == 0x77);
+  CHECK(t.mem.read<uint8_t>(0x20F1) == 0);
 }
 
 TEST_CASE("string: REP OUTSB and REP INSW use the port bus") {
