@@ -199,4 +199,29 @@ DecodeStatus decode(DecodeMode mode, const uint8_t* bytes, size_t avail, Insn& o
   return out.fn ? DecodeStatus::Ok : DecodeStatus::Invalid;
 }
 
+std::string disassemble(DecodeMode mode, const uint8_t* bytes, size_t avail) {
+  ZydisDecodedInstruction in;
+  ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+  if (ZYAN_FAILED(ZydisDecoderDecodeFull(&decoders().d[unsigned(mode)], bytes, avail, &in, ops)))
+    return "(bad)";
+  ZydisFormatter fmt;
+  ZydisFormatterInit(&fmt, ZYDIS_FORMATTER_STYLE_INTEL);
+  char buf[128];
+  if (ZYAN_FAILED(ZydisFormatterFormatInstruction(&fmt, &in, ops, in.operand_count_visible, buf,
+                                                  sizeof buf, ZYDIS_RUNTIME_ADDRESS_NONE, nullptr)))
+    return "(bad)";
+  return buf;
+}
+
+ZydisView zydis_view(DecodeMode mode, const uint8_t* bytes, size_t avail) {
+  ZydisDecodedInstruction in;
+  if (ZYAN_FAILED(ZydisDecoderDecodeInstruction(&decoders().d[unsigned(mode)], nullptr, bytes, avail, &in)))
+    return {nullptr, false, 0};
+  ZydisInstructionCategory cat = in.meta.category;
+  bool branch = cat == ZYDIS_CATEGORY_COND_BR || cat == ZYDIS_CATEGORY_UNCOND_BR ||
+                cat == ZYDIS_CATEGORY_CALL || cat == ZYDIS_CATEGORY_RET ||
+                cat == ZYDIS_CATEGORY_INTERRUPT;
+  return {ZydisMnemonicGetString(in.mnemonic), branch, in.length};
+}
+
 }  // namespace cpu

@@ -7,6 +7,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "cpu/state.h"
 
@@ -59,5 +60,19 @@ enum class DecodeStatus {
 enum class DecodeMode : uint8_t { Real16, Prot16, Prot32 };
 
 DecodeStatus decode(DecodeMode mode, const uint8_t* bytes, size_t avail, Insn& out);
+
+// Intel-syntax disassembly of one instruction (diagnostics and test output);
+// "(bad)" when Zydis cannot decode it.
+std::string disassemble(DecodeMode mode, const uint8_t* bytes, size_t avail);
+
+// What Zydis says about an encoding, independent of the table (table tests):
+// the mnemonic in Zydis spelling (nullptr if undecodable) and whether Zydis
+// classifies it as a control transfer.
+struct ZydisView {
+  const char* mnemonic;
+  bool branch;
+  uint8_t length;
+};
+ZydisView zydis_view(DecodeMode mode, const uint8_t* bytes, size_t avail);
 
 }  // namespace cpu
