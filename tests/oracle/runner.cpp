@@ -1,0 +1,290 @@
+// The native oracle's executors and comparison (see runner.h).
+#include "runner.h"
+
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "cpu/interp.h"
+
+extern char** environ;
+
+namespace oracle {
+
+// ---- host side ----
+
+namespace {
+struct TempFile {
+  std::string path;
+  int fd = -1;
+  TempFile() {
+    const char* dir = std::getenv("TMPDIR");
+    path = std::string(dir && *dir ? dir : "/tmp") + "/xlat86-oracle-XXXXXX";
+    fd = mkstemp(path.data());
+  }
+  ~TempFile() {
+    if (fd >= 0) close(fd);
+    if (!path.empty()) unlink(path.c_str());
+  }
+};
+}  // namespace
+
+bool run_host(const std::string& host, const std::vector<Case>& cases, std::vector<HostResult>& res,
+              std::string& err) {
+  TempFile in, out;
+  if (in.fd < 0 || out.fd < 0) {
+    err = "cannot create temporary files";
+    return false;
+  }
+  std::vector<uint8_t> buf;
+  for (size_t k = 0; k < cases.size(); ++k) {
+    const Case& c = cases[k];
+    OrcIn r{};
+    r.magic = ORC_MAGIC_IN;
+    r.id = uint32_t(k);
+    std::memcpy(r.gpr, c.gpr, sizeof r.gpr);
+    r.eflags = c.eflags;
+    r.seed = c.seed;
+    r.insn_off = c.off;
+    r.insn_len = uint8_t(c.insn.size());
+    r.nexits = uint8_t(c.exits.size());
+    for (size_t e = 0; e < c.exits.size() && e < ORC_MAX_EXITS; ++e) r.exits[e] = c.exits[e];
+    std::memcpy(r.insn, c.insn.data(), std::min<size_t>(c.insn.size(), ORC_MAX_INSN));
+    r.npatch = uint16_t(c.patches.size());
+    const uint8_t* p = reinterpret_cast<const uint8_t*>(&r);
+    buf.insert(buf.end(), p, p + sizeof r);
+    p = reinterpret_cast<const uint8_t*>(c.patches.data());
+    buf.insert(buf.end(), p, p + c.patches.size() * sizeof(OrcPatch));
+  }
+  if (write(in.fd, buf.data(), buf.size()) != ssize_t(buf.size()) || lseek(in.fd, 0, SEEK_SET) != 0) {
+    err = "cannot write the case file";
+    return false;
+  }
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, in.fd, 0);
+  posix_spawn_file_actions_adddup2(&fa, out.fd, 1);
+  char* argv[] = {const_cast<char*>(host.c_str()), nullptr};
+  pid_t pid;
+  int rc = posix_spawn(&pid, host.c_str(), &fa, nullptr, argv, environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) {
+    err = "cannot start " + host + ": " + std::strerror(rc);
+    return false;
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    err = host + " failed (status " + std::to_string(status) + ")";
+    return false;
+  }
+  off_t size = lseek(out.fd, 0, SEEK_END);
+  std::vector<uint8_t> ob(size_t(size > 0 ? size : 0));
+  if (pread(out.fd, ob.data(), ob.size(), 0) != ssize_t(ob.size())) {
+    err = "cannot read the host results";
+    return false;
+  }
+  res.assign(cases.size(), HostResult{});
+  size_t pos = 0;
+  for (size_t k = 0; k < cases.size(); ++k) {
+    HostResult& h = res[k];
+    if (pos + sizeof h.out > ob.size()) {
+      err = "host results end early (case " + std::to_string(k) + ")";
+      return false;
+    }
+    std::memcpy(&h.out, ob.data() + pos, sizeof h.out);
+    pos += sizeof h.out;
+    if (h.out.magic != ORC_MAGIC_OUT || h.out.id != k || h.out.nchange > ORC_SCRATCH_SIZE ||
+        pos + h.out.nchange * sizeof(OrcPatch) > ob.size()) {
+      err = "malformed host result for case " + std::to_string(k);
+      return false;
+    }
+    h.changes.resize(h.out.nchange);
+    std::memcpy(h.changes.data(), ob.data() + pos, h.out.nchange * sizeof(OrcPatch));
+    pos += h.out.nchange * sizeof(OrcPatch);
+  }
+  return true;
+}
+
+// ---- guest side ----
+
+namespace {
+// No device answers: an IN that gets through reads all ones (it should not
+// get through at CPL 3 with IOPL 0 and no I/O bitmap).
+struct NoPorts final : cpu::PortBus {
+  uint32_t in(uint16_t, unsigned) override { return 0xFFFFFFFFu; }
+  void out(uint16_t, unsigned, uint32_t) override {}
+};
+constexpr uint32_t kTss = 0x3000;     // a 32-bit TSS without an I/O bitmap, like Linux'
+constexpr uint32_t kMaxSteps = 10000;
+}  // namespace
+
+struct Guest::Impl {
+  mmu::Memory mem{4u << 20};
+  cpu::Cpu c;
+  NoPorts ports;
+  std::unique_ptr<cpu::Interpreter> eng;
+  Impl() {
+    cpu::reset_state(c);
+    c.mem = &mem;
+    c.io = &ports;
+    eng = std::make_unique<cpu::Interpreter>(c);
+  }
+};
+
+Guest::Guest() : p_(std::make_unique<Impl>()) {}
+Guest::~Guest() = default;
+
+void Guest::run(const Case& k, GuestResult& g) {
+  using namespace cpu;
+  Cpu& c = p_->c;
+  reset_state(c);
+  c.events = 0;
+  c.inhibit = 0;
+  c.fault_vec = 0;
+  c.fault_nested = 0;
+  c.fault_err = 0;
+  c.halted = 0;
+  c.cr[0] = CR0_PE | CR0_ET | CR0_NE | CR0_AM;
+  c.cpl = 3;
+  const uint32_t dpl3 = 3u << SEG_DPL_SHIFT;
+  const uint32_t data = SEG_P | SEG_S | SEG_RW | SEG_ACCESSED | SEG_DB | SEG_G | dpl3;
+  c.seg[CS] = Segment{uint16_t(ORC_SEL_CODE), 0, 0, 0xFFFFFFFFu, data | SEG_CODE};
+  c.seg[DS] = Segment{uint16_t(ORC_SEL_DATA), 0, ORC_SCRATCH, 0xFFFFFFFFu, data};
+  c.seg[SS] = c.seg[DS];
+  c.seg[ES] = Segment{uint16_t(ORC_SEL_EDATA), 0, ORC_SCRATCH + ORC_ES_DELTA, 0xFFFFFFFFu, data};
+  c.seg[FS] = Segment{uint16_t(ORC_SEL_FLAT), 0, 0, 0xFFFFFFFFu, data};
+  c.seg[GS] = Segment{0x63, 0, 0, 0xFFFFFFFFu, data};
+  c.tr = Segment{0x80, 0, kTss, 0x67, SEG_P | 0xB};
+  p_->mem.write<uint16_t>(kTss + 0x66, 0x68);  // I/O bitmap offset beyond the limit
+  std::memcpy(c.gpr, k.gpr, sizeof c.gpr);
+  c.eflags = k.eflags | 0x2;
+  c.eip = ORC_CODE + k.off;
+
+  uint8_t img[ORC_SCRATCH_SIZE];
+  k.image(img);
+  p_->mem.load(ORC_SCRATCH, img, ORC_SCRATCH_SIZE);
+  uint8_t code[ORC_CODE_USED];
+  std::memset(code, 0xCC, sizeof code);
+  std::memcpy(code + k.off, k.insn.data(), k.insn.size());
+  p_->mem.load(ORC_CODE, code, ORC_CODE_USED);
+
+  g.trap = kNoExit;
+  for (g.steps = 0; g.steps < kMaxSteps;) {
+    Exit e = p_->eng->run(c, 1);
+    ++g.steps;
+    if (e == Exit::Shutdown || (c.events & EV_SHUTDOWN)) {  // protected-mode exception: not delivered yet
+      g.trap = c.fault_vec;
+      break;
+    }
+    bool at_exit = false;
+    for (uint16_t x : k.exits) at_exit |= c.eip == ORC_CODE + x;
+    if (at_exit) {
+      g.trap = kNoTrap;
+      break;
+    }
+    if (e != Exit::Budget) break;
+  }
+  std::memcpy(g.gpr, c.gpr, sizeof g.gpr);
+  g.eflags = c.eflags;
+  g.eip = c.eip;
+  for (uint32_t a = 0; a < ORC_SCRATCH_SIZE; ++a) g.mem[a] = p_->mem.read<uint8_t>(ORC_SCRATCH + a);
+}
+
+// ---- comparison ----
+
+namespace {
+constexpr uint32_t kCmpFlags = 0x003F7FD5u & ~(1u << 16) & ~(1u << 17);  // all but RF, VM, reserved
+
+std::string flag_names(uint32_t f) {
+  static const struct { uint32_t bit; const char* n; } names[] = {
+      {1u << 0, "CF"},  {1u << 2, "PF"},  {1u << 4, "AF"},  {1u << 6, "ZF"},  {1u << 7, "SF"},
+      {1u << 8, "TF"},  {1u << 9, "IF"},  {1u << 10, "DF"}, {1u << 11, "OF"}, {3u << 12, "IOPL"},
+      {1u << 14, "NT"}, {1u << 16, "RF"}, {1u << 17, "VM"}, {1u << 18, "AC"}, {1u << 19, "VIF"},
+      {1u << 20, "VIP"}, {1u << 21, "ID"}};
+  std::string s;
+  for (auto& n : names)
+    if (f & n.bit) s += (s.empty() ? "" : " ") + std::string(n.n);
+  return s.empty() ? "-" : s;
+}
+
+std::string trap_name(int t) {
+  if (t == kNoTrap) return "none";
+  if (t == kNoExit) return "no exit reached";
+  if (t == int(ORC_TIMEOUT)) return "host timeout";
+  static const char* const n[] = {"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "?9",
+                                  "#TS", "#NP", "#SS", "#GP", "#PF", "?15", "#MF", "#AC"};
+  return (t >= 0 && t < 18 ? std::string(n[t]) : "?") + " (" + std::to_string(t) + ")";
+}
+
+int host_trap(const HostResult& h) { return h.out.trapno == ORC_NO_TRAP ? kNoTrap : int(h.out.trapno); }
+
+std::string regs_line(const uint32_t* gpr, uint32_t eflags) {
+  std::string s;
+  for (unsigned k = 0; k < 8; ++k) s += std::string(reg_name(k, 4)) + "=" + hex(gpr[k]) + " ";
+  return s + "fl=" + hex(eflags) + " (" + flag_names(eflags & 0x3F7FD5u) + ")";
+}
+}  // namespace
+
+Verdict compare(const Case& c, const HostResult& h, const GuestResult& g) {
+  Verdict v;
+  auto diff = [&](const std::string& s) {
+    v.pass = false;
+    v.diffs.push_back(s);
+  };
+  int ht = host_trap(h);
+  bool clean = ht == kNoTrap;
+  if (ht == int(ORC_TIMEOUT)) diff("the host did not finish the case (generator bug)");
+  if (ht != g.trap) diff("exception: host " + trap_name(ht) + ", ours " + trap_name(g.trap));
+  if (h.out.eip != g.eip)
+    diff("eip: host " + hex(h.out.eip) + " (+" + hex(h.out.eip - ORC_CODE, 3) + "), ours " + hex(g.eip) + " (+" +
+         hex(g.eip - ORC_CODE, 3) + ")");
+  for (unsigned k = 0; k < 8; ++k) {
+    uint32_t m = clean ? ~c.gpr_undef[k] : ~0u;
+    if ((h.out.gpr[k] ^ g.gpr[k]) & m)
+      diff(std::string(reg_name(k, 4)) + ": host " + hex(h.out.gpr[k]) + ", ours " + hex(g.gpr[k]) +
+           (m != ~0u ? " (compared bits " + hex(m) + ")" : ""));
+  }
+  uint32_t fm = kCmpFlags & ~(clean ? c.flags_undef : 0);
+  if ((h.out.eflags ^ g.eflags) & fm)
+    diff("eflags: host " + hex(h.out.eflags) + ", ours " + hex(g.eflags) + ": differ in " +
+         flag_names((h.out.eflags ^ g.eflags) & fm) +
+         (clean && c.flags_undef ? " (undefined, not compared: " + flag_names(c.flags_undef) + ")" : ""));
+  uint8_t expect[ORC_SCRATCH_SIZE];
+  c.image(expect);
+  for (const OrcPatch& p : h.changes) expect[p.off] = p.val;
+  unsigned shown = 0, total = 0;
+  std::string first;
+  for (uint32_t a = 0; a < ORC_SCRATCH_SIZE; ++a) {
+    if (expect[a] == g.mem[a]) continue;
+    bool masked = false;
+    if (clean)
+      for (auto& u : c.mem_undef) masked |= a >= u.first && a < uint32_t(u.first + u.second);
+    if (masked) continue;
+    ++total;
+    if (shown++ < 8) first += " +" + hex(a, 3) + ": host " + hex(expect[a], 2) + " ours " + hex(g.mem[a], 2) + ";";
+  }
+  if (total) diff("memory: " + std::to_string(total) + " byte(s) differ:" + first + (total > 8 ? " ..." : ""));
+  return v;
+}
+
+std::string describe(const Case& c, const HostResult& h, const GuestResult& g, const Verdict& v) {
+  std::string s = "[" + c.family + "] " + c.form + (c.detail.empty() ? "" : "   " + c.detail) + "\n";
+  s += "    bytes:";
+  for (uint8_t b : c.insn) s += " " + hex(b, 2);
+  s += "   at +" + hex(c.off, 3) + ", exits";
+  for (uint16_t x : c.exits) s += " +" + hex(x, 3);
+  s += "\n    init : " + regs_line(c.gpr, c.eflags) + "\n";
+  s += "    host : " + regs_line(h.out.gpr, h.out.eflags) + "  eip +" + hex(h.out.eip - ORC_CODE, 3) + "  exc " +
+       trap_name(host_trap(h)) + "\n";
+  s += "    ours : " + regs_line(g.gpr, g.eflags) + "  eip +" + hex(g.eip - ORC_CODE, 3) + "  exc " +
+       trap_name(g.trap) + "\n";
+  for (const std::string& d : v.diffs) s += "    diff : " + d + "\n";
+  return s;
+}
+
+}  // namespace oracle
