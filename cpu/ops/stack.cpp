@@ -111,7 +111,10 @@ template <class T> void enter(Cpu& c, const Insn& i) {
   const unsigned pushes = level ? level + 1 : 1;
   check_pushes(c, pushes, sizeof(T));
   const uint32_t sp = sp_value(c);
-  const uint32_t frame = sp_add(c, sp, -int32_t(sizeof(T)));  // eSP after pushing eBP
+  // FrameTemp is the whole ESP register after pushing eBP: with a 16-bit
+  // stack its upper half is ESP's (seen on Intel hardware with ENTER 32-bit).
+  const uint32_t frame_sp = sp_add(c, sp, -int32_t(sizeof(T)));
+  const uint32_t frame = s32 ? frame_sp : ((c.gpr[ESP] & ~0xFFFFu) | frame_sp);
   const uint32_t final_sp = sp_add(c, sp, -int32_t(pushes * sizeof(T) + alloc));
   // The new stack pointer must lie inside the stack segment (#SS(0)).
   if (alloc && !seg_ok(c.seg[SS], final_sp, 0)) fault(c, kSS, 0);

@@ -240,3 +240,17 @@ TEST_CASE("stack: POP SS fault leaves SP unchanged") {
   CHECK(t.c.fault_err == 8);
   CHECK(t.r(ESP) == 0x8000);
 }
+
+TEST_CASE("stack: ENTER with 32-bit operand on a 16-bit stack keeps ESP's upper half in EBP") {
+  // Checked against the host CPU by the native oracle: FrameTemp is the whole
+  // ESP register after eBP is pushed.
+  xt::TestMachine p;
+  p.flat32(true, false);  // 32-bit code, 16-bit stack
+  p.c.gpr[ESP] = 0x12340100;
+  p.c.gpr[EBP] = 0x55555555;
+  step(p, {0xC8, 0x08, 0x00, 0x01});  // enter 8,1
+  CHECK(p.r(EBP) == 0x123400FC);
+  CHECK(p.mem.read<uint32_t>(0x00FC) == 0x55555555);
+  CHECK(p.mem.read<uint32_t>(0x00F8) == 0x123400FC);  // the pushed frame pointer
+  CHECK(p.r(ESP) == 0x123400F0);
+}
