@@ -91,10 +91,11 @@ template <class T> void ret_imm(Cpu& c, const Insn& i) {
 }
 
 // ---- far transfers ----
-// Protected mode: only same-privilege code-segment targets (far_jump); a
-// selector with RPL > CPL would be a return to an outer level (issue 3).
-inline void check_same_privilege(Cpu& c, uint16_t sel) {
-  if (!c.real_mode() && !c.v86() && (sel & 3) > c.cpl) fault(c, kGP, sel & 0xFFFC);
+// RETF/IRET in protected mode: a return selector with RPL < CPL is #GP(sel)
+// (SDM); RPL > CPL is a return to an outer level, which is issue 3 and is
+// #GP(sel) until then. So only RPL = CPL gets through to far_jump.
+inline void check_return_privilege(Cpu& c, uint16_t sel) {
+  if (!c.real_mode() && !c.v86() && (sel & 3) != c.cpl) fault(c, kGP, sel & 0xFFFC);
 }
 
 // Far CALL: the return CS:EIP (CS zero-extended with 32-bit operand size)
@@ -136,7 +137,7 @@ template <class T> void retf(Cpu& c, const Insn& i) {
   T eip = pop<T>(c);
   uint16_t sel = uint16_t(pop<T>(c));
   set_sp(c, sp_add(c, sp_value(c), uint16_t(i.imm)));
-  check_same_privilege(c, sel);  // return to an outer level: issue 3
+  check_return_privilege(c, sel);
   far_jump(c, sel, eip, sizeof(T) == 4);
 }
 
@@ -174,7 +175,7 @@ template <class T> void iret(Cpu& c, const Insn&) {
     mask = (k32 ? 0x257FD5u : 0xFFFFu) & ~IOPL;
   } else {
     if (k32 && (fl & VM) && c.cpl == 0) fault(c, kGP, 0);  // return to V86 mode: issue 3
-    check_same_privilege(c, sel);                         // outer level: issue 3
+    check_return_privilege(c, sel);
     mask = CF | PF | AF | ZF | SF | TF | DF | OF | NT;
     if (k32) mask |= RF | AC | ID;
     if (c.cpl <= iopl(c)) mask |= IF;

@@ -350,3 +350,39 @@ TEST_CASE("control: far JMP/CALL/RETF in protected mode (same privilege)") {
   CHECK(t.mem.read<uint32_t>(0x7FF8) == kCode + 7);
   CHECK(t.mem.read<uint32_t>(0x7FFC) == 0x08);
 }
+
+TEST_CASE("control: IRETD and RETF in protected mode: same privilege only for now") {
+  auto setup = [](xt::TestMachine& t) {
+    t.flat32();
+    t.load(0x2000, {0, 0, 0, 0, 0, 0, 0, 0,
+                    0xFF, 0xFF, 0, 0, 0, 0x9A, 0xCF, 0,
+                    0xFF, 0xFF, 0, 0, 0, 0x92, 0xCF, 0});
+    t.c.gdtr = DescTable{0x2000, 0x17};
+  };
+  // IRETD at CPL 0: EFLAGS IOPL and IF load; VM in the image would be V86 (not here).
+  xt::TestMachine t;
+  setup(t);
+  t.mem.write<uint32_t>(0x7FF4, 0x1100);
+  t.mem.write<uint32_t>(0x7FF8, 0x08);
+  t.mem.write<uint32_t>(0x7FFC, IF | IOPL | CF | kFlagsFixed1);
+  t.c.gpr[ESP] = 0x7FF4;
+  t.load(kCode, {0xCF});
+  t.load(0x1100, {0xF4});
+  t.engine->run(t.c, 10);
+  CHECK(t.c.halted);
+  CHECK(t.c.eip == 0x1101);
+  CHECK((t.c.eflags & (IF | IOPL | CF)) == (IF | IOPL | CF));
+  CHECK(t.r(ESP) == 0x8000);
+
+  // RETF to a selector with RPL 3 from CPL 0 (an outer level): #GP(selector)
+  // until issue 3 implements the privilege change.
+  xt::TestMachine r;
+  setup(r);
+  r.mem.write<uint32_t>(0x8000, 0x1100);
+  r.mem.write<uint32_t>(0x8004, 0x0B);
+  r.load(kCode, {0xCB});
+  r.engine->run(r.c, 1);
+  CHECK(r.c.fault_vec == kGP);
+  CHECK(r.c.fault_err == 0x08);
+  CHECK(r.r(ESP) == 0x8000);
+}
