@@ -8,11 +8,11 @@
 
 namespace oracle {
 
-uint32_t seg_base(int seg) {
+uint32_t seg_base(const Case& c, int seg) {
   switch (seg) {
-    case sES: return ORC_SCRATCH + ORC_ES_DELTA;
-    case sSS:
-    case sDS: return ORC_SCRATCH;
+    case sES: return orc_ldt[c.sel_es >> 3].base;
+    case sSS: return orc_ldt[c.sel_ss >> 3].base;
+    case sDS: return orc_ldt[c.sel_ds >> 3].base;
     default: return 0;  // CS, FS flat; GS unused
   }
 }
@@ -126,12 +126,14 @@ uint32_t Builder::pick_lin(unsigned size, uint32_t lo, uint32_t hi) const {
 
 Rm Builder::rm_mem(unsigned size, uint8_t avoid, uint32_t lin, bool free_regs, bool allow_override) {
   if (!lin) lin = pick_lin(size);
-  int ovr = kNoSeg;
-  if (allow_override && r.chance(12)) {
+  int ovr = force_seg;
+  if (ovr == kNoSeg && allow_override && r.chance(12)) {
     static const int a32[] = {sES, sSS, sDS, sFS};
     static const int a16s[] = {sES, sSS, sDS};
     ovr = a16 ? a16s[r.below(3)] : a32[r.below(4)];
-    if (ovr == sES && lin < seg_base(sES)) ovr = a16 ? kNoSeg : ovr;
+    // ES starts mid-page: 16-bit offsets cannot be negative, and an operand
+    // straddling the ES base would wrap at 4 GiB (a limit fault).
+    if (ovr == sES && lin < seg_base(c, sES) && (a16 || lin + size > seg_base(c, sES))) ovr = kNoSeg;
   }
   Rm e = a16 ? mem16(lin, avoid, free_regs, ovr) : mem32(lin, avoid, free_regs, ovr);
   if (ovr != kNoSeg) {
@@ -171,7 +173,7 @@ Rm Builder::mem32(uint32_t lin, uint8_t avoid, bool free_regs, int ovr) {
   bool sib = has_index || (has_base && base == ESP) || (!has_base && r.chance(30)) ||
              (has_base && r.chance(12));
   e.seg = ovr != kNoSeg ? ovr : (has_base && (base == ESP || base == EBP)) ? sSS : sDS;
-  uint32_t off = lin - seg_base(e.seg);
+  uint32_t off = lin - seg_base(c, e.seg);
 
   uint32_t disp = dk == 1 ? uint32_t(int32_t(int8_t(r.below(256))))
                 : dk == 2 ? (r.chance(50) ? uint32_t(int32_t(r.below(0x2000)) - 0x1000) : r.u32())
@@ -182,16 +184,13 @@ Rm Builder::mem32(uint32_t lin, uint8_t avoid, bool free_regs, int ovr) {
     bv = r.val();
     iv = r.val();
   } else if (has_base && has_index && base == index) {
-    uint32_t m = 1 + sc;
-    if (m & 1) {
-      bv = iv = (off - disp) * inverse_odd(m);
-    } else {
-      if ((off - disp) & 1) {  // [r+r*1]: only even sums are reachable
-        --off;
-        --e.lin;
-      }
-      bv = iv = (off - disp) / 2 + (r.chance(50) ? 0x80000000u : 0);
+    if (scale == 0 && ((off - disp) & 1)) {  // [r+r*1] reaches only even sums: use *2
+      scale = 1;
+      sc = 2;
     }
+    uint32_t m = 1 + sc;
+    if (m & 1) bv = iv = (off - disp) * inverse_odd(m);
+    else bv = iv = (off - disp) / 2 + (r.chance(50) ? 0x80000000u : 0);
   } else {
     if (has_index) iv = r.chance(50) ? r.val() : r.below(0x400);
     if (has_base) bv = off - disp - (has_index ? iv * sc : 0);
@@ -240,7 +239,7 @@ Rm Builder::mem16(uint32_t lin, uint8_t avoid, bool free_regs, int ovr) {
   unsigned mod = direct ? 0 : r.below(3);
   if (!direct && rm == 6 && mod == 0) mod = 1;
   e.seg = ovr != kNoSeg ? ovr : (!direct && (rm == 2 || rm == 3 || rm == 6)) ? sSS : sDS;
-  uint32_t off = (lin - seg_base(e.seg)) & 0xFFFF;
+  uint32_t off = (lin - seg_base(c, e.seg)) & 0xFFFF;
   uint32_t disp = mod == 1 ? uint32_t(int32_t(int8_t(r.below(256)))) & 0xFFFF : mod == 2 ? r.below(0x10000) : 0;
   if (direct) disp = off;
   if (!direct) {
@@ -323,6 +322,7 @@ const std::vector<Family>& families() {
     add_string_families(f);
     add_stack_families(f);
     add_control_families(f);
+    add_limit_families(f);
     return f;
   }();
   return all;

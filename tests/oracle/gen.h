@@ -19,8 +19,9 @@ inline constexpr uint32_t fCF = 1u << 0, fPF = 1u << 2, fAF = 1u << 4, fZF = 1u 
 inline constexpr uint32_t kArith = fCF | fPF | fAF | fZF | fSF | fOF;
 inline constexpr uint32_t kOpcodeBase = 0x100;  // default offset of the instruction in the code page
 
-// Linear base of each segment register as both sides set it up.
-uint32_t seg_base(int seg);
+struct Case;
+// Linear base of a segment register in a case.
+uint32_t seg_base(const Case& c, int seg);
 
 // splitmix64: small, fast, and the same sequence on every platform.
 class Rng {
@@ -59,6 +60,15 @@ struct Case {
   uint32_t flags_undef = 0;
   uint32_t gpr_undef[8] = {};
   std::vector<std::pair<uint16_t, uint16_t>> mem_undef;  // (scratch offset, length)
+  // What is left undefined when the instruction faults part-way: the flags of
+  // a REP CMPS/SCAS; the registers a POPA loaded before the #SS (Intel loads
+  // them one by one); the stack below ESP that PUSHA/ENTER/CALL wrote before
+  // reaching the limit. A clean fault leaves the state unchanged.
+  uint32_t fault_flags_undef = 0;
+  uint8_t fault_gpr_undef = 0;  // bit per GPR
+  std::vector<std::pair<uint16_t, uint16_t>> fault_mem_undef;
+  // Data selectors (wire.h's LDT).
+  uint16_t sel_es = ORC_SEL_EDATA, sel_ss = ORC_SEL_DATA, sel_ds = ORC_SEL_DATA;
 
   // The initial scratch page: orc_fill(seed) with the patches applied.
   void image(uint8_t* buf) const;
@@ -83,6 +93,7 @@ class Builder {
   bool o16 = false;            // 0x66
   bool a16 = false;            // 0x67
   uint8_t fixed = 0;           // GPRs whose values the case depends on (addressing avoids them)
+  int force_seg = kNoSeg;      // rm_mem: always use this segment (with its override prefix)
   std::vector<uint8_t> prefixes;
   std::vector<uint8_t> body;
 
@@ -146,6 +157,7 @@ void add_move_families(std::vector<Family>& f);
 void add_string_families(std::vector<Family>& f);
 void add_stack_families(std::vector<Family>& f);
 void add_control_families(std::vector<Family>& f);
+void add_limit_families(std::vector<Family>& f);
 
 // Common starting state: random GPRs, ESP in the scratch page, random flags.
 void init_case(Rng& r, Case& c);

@@ -35,7 +35,9 @@ void gen_bt(Rng& r, Case& c) {
                                 : int32_t(r.below(2 * 0x500 * 8)) - 0x500 * 8;
       b.set_sized(g, w, uint32_t(bo));
       if (w == 2) b.c.gpr[g] = (r.u32() & 0xFFFF0000u) | (b.c.gpr[g] & 0xFFFF);
-      e = b.rm_mem(w, 0, b.pick_lin(w, 0x600, 0xA00));
+      // No override with 16-bit addressing: the bit string must stay at
+      // non-negative 16-bit offsets of the segment (ES starts mid-page).
+      e = b.rm_mem(w, 0, b.pick_lin(w, 0x600, 0xA00), false, !b.a16);
       det = e.text + ", " + reg_name(g, w) + " (bit offset " + std::to_string(bo) + ")";
     } else {
       e = b.rm_reg(r.below(8), w);

@@ -68,7 +68,9 @@ void gen_loop(Rng& r, Case& c) {
 void gen_callret(Rng& r, Case& c) {
   Builder b(r, c, "callret");
   uint32_t esp = 0x400 + (r.below(0x800) & ~3u);
-  b.set(ESP, esp);
+  bool ss16 = r.chance(30);  // 16-bit stack segment: SP moves, upper ESP bits stay
+  if (ss16) c.sel_ss = ORC_SEL_STACK16;
+  b.set(ESP, (ss16 ? r.u32() & 0xFFFF0000u : 0) | esp);
   unsigned kind = r.below(5);
   std::string form, det = "esp " + hex(esp);
   if (kind == 0) {
@@ -99,7 +101,7 @@ void gen_callret(Rng& r, Case& c) {
     form = with_imm ? "RET Iw" : "RET";
     if (with_imm) det += " imm " + std::to_string(n);
   }
-  b.finish(form, det);
+  b.finish(form + (ss16 ? " ss16" : ""), det);
 }
 
 void gen_flagops(Rng& r, Case& c) {

@@ -41,11 +41,12 @@ void gen_mov(Rng& r, Case& c) {
     int seg = sDS;
     if (r.chance(20)) {
       static const int s32[] = {sES, sSS, sFS};
-      seg = b.a16 ? (lin >= seg_base(sES) ? sES : sSS) : s32[r.below(3)];
+      seg = b.a16 ? (lin >= seg_base(b.c, sES) ? sES : sSS) : s32[r.below(3)];
+      if (seg == sES && lin < seg_base(b.c, sES) && lin + w > seg_base(b.c, sES)) seg = sSS;
       static const uint8_t pfx[6] = {0x26, 0x2E, 0x36, 0x3E, 0x64, 0x65};
       b.prefix(pfx[seg]);
     }
-    uint32_t off = lin - seg_base(seg);
+    uint32_t off = lin - seg_base(b.c, seg);
     b.op({uint8_t(0xA0 + (store ? 2 : 0) + (w == 1 ? 0 : 1))});
     b.imm(off, b.a16 ? 2 : 4);
     form = std::string("MOV ") + (store ? "moffs," + std::string(reg_name(EAX, w)) : std::string(reg_name(EAX, w)) + ",moffs");
@@ -129,12 +130,12 @@ void gen_xlat(Rng& r, Case& c) {
   int seg = sDS;
   if (r.chance(20)) {
     static const int s32[] = {sES, sSS, sFS};
-    seg = b.a16 ? (lin >= seg_base(sES) ? sES : sSS) : s32[r.below(3)];
+    seg = b.a16 ? (lin >= seg_base(b.c, sES) ? sES : sSS) : s32[r.below(3)];
     static const uint8_t pfx[6] = {0x26, 0x2E, 0x36, 0x3E, 0x64, 0x65};
     b.prefix(pfx[seg]);
   }
   uint32_t al = c.gpr[EAX] & 0xFF;
-  uint32_t off = lin - seg_base(seg) - al;
+  uint32_t off = lin - seg_base(b.c, seg) - al;
   b.set(EBX, b.a16 ? ((r.u32() & 0xFFFF0000u) | (off & 0xFFFF)) : off);
   b.op({0xD7});
   b.finish("XLAT", "ebx " + hex(c.gpr[EBX]) + " al " + hex(al, 2) + " seg " + std::to_string(seg));

@@ -12,8 +12,12 @@ void gen_stack(Rng& r, Case& c) {
   unsigned kind = r.below(11);
   unsigned w = b.width({2, 4});
   uint32_t esp = 0x400 + (r.below(0x800) & (r.chance(90) ? ~3u : ~0u));
-  b.set(ESP, esp);
-  std::string form, det = "esp " + hex(esp);
+  // A 16-bit stack segment (SS.B = 0) in 30%: SP moves, the upper ESP bits stay.
+  bool ss16 = r.chance(30);
+  uint32_t hi = ss16 && kind != 10 ? r.u32() & 0xFFFF0000u : 0;
+  if (ss16) c.sel_ss = ORC_SEL_STACK16;
+  b.set(ESP, hi | esp);
+  std::string form, det = "esp " + hex(hi | esp);
   std::string s = size_tag(w);
   switch (kind) {
     case 0:
@@ -81,29 +85,41 @@ void gen_stack(Rng& r, Case& c) {
       break;
     }
   }
-  b.finish(form, det);
+  b.finish(form + (ss16 ? " ss16" : ""), det);
 }
 
 void gen_enter(Rng& r, Case& c) {
   Builder b(r, c, "enter");
-  unsigned w = b.width({2, 4});
-  std::string s = w == 2 ? " o16" : "";
+  b.width({2, 4});
+  bool ss16 = r.chance(30);  // 16-bit stack: SP and BP; the upper halves stay
+  if (ss16) c.sel_ss = ORC_SEL_STACK16;
+  std::string tag = ss16 ? " ss16" : "";
   if (r.chance(30)) {
     uint32_t ebp = 0x400 + (r.below(0x800) & (r.chance(90) ? ~3u : ~0u));
-    b.set(EBP, ebp);  // a 32-bit stack: ESP := EBP whatever the operand size
+    // A 32-bit stack: ESP := EBP whatever the operand size; a 16-bit one: SP := BP.
+    b.set(EBP, ss16 ? (r.u32() & 0xFFFF0000u) | ebp : ebp);
+    if (ss16) b.set(ESP, (r.u32() & 0xFFFF0000u) | (c.gpr[ESP] & 0xFFFF));
     b.op({0xC9});
-    b.finish("LEAVE", "ebp " + hex(c.gpr[EBP]) + " esp " + hex(c.gpr[ESP]));
+    b.finish("LEAVE" + tag, "ebp " + hex(c.gpr[EBP]) + " esp " + hex(c.gpr[ESP]));
     return;
   }
   static const uint32_t lv[] = {0, 0, 1, 1, 2, 3};
   uint32_t level = r.chance(70) ? lv[r.below(6)] : r.chance(70) ? r.below(32) : r.below(256);
   uint32_t size = r.chance(70) ? r.below(0x40) : r.below(0x200);
-  b.set(EBP, 0x500 + (r.below(0x300) & ~3u));
-  b.set(ESP, 0x900 + (r.below(0x300) & ~3u));
+  // Upper halves random on a 16-bit stack (they must survive); EBP's only
+  // without frame-pointer copies (which address [EBP] with the full register
+  // on some paths).
+  uint32_t hs = ss16 ? r.u32() & 0xFFFF0000u : 0, hb = ss16 && (level & 31) < 2 ? r.u32() & 0xFFFF0000u : 0;
+  uint32_t sp = 0x900 + (r.below(0x300) & ~3u);
+  // EBP a little above ESP (the usual nested-frame layout: the frame-pointer
+  // copies then read what ENTER itself just pushed) or well apart.
+  uint32_t bp = r.chance(40) ? sp + 4 * r.below(4) : 0x500 + (r.below(0x300) & ~3u);
+  b.set(EBP, hb | bp);
+  b.set(ESP, hs | sp);
   b.op({0xC8});
   b.imm(size, 2);
   b.imm(level, 1);
-  b.finish(std::string("ENTER Iw,Ib") + ((level & 31) == 0 ? " (level 0)" : (level & 31) == 1 ? " (level 1)" : " (level>1)"),
+  b.finish(std::string("ENTER Iw,Ib") + ((level & 31) == 0 ? " (level 0)" : (level & 31) == 1 ? " (level 1)" : " (level>1)") + tag,
            "size " + std::to_string(size) + " level " + std::to_string(level) + " ebp " + hex(c.gpr[EBP]) +
                " esp " + hex(c.gpr[ESP]));
 }

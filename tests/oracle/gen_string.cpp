@@ -41,13 +41,14 @@ void gen_string(Rng& r, Case& c) {
       static const uint8_t pfx[6] = {0x26, 0x2E, 0x36, 0x3E, 0x64, 0x65};
       b.prefix(pfx[sseg]);
     }
-    src = sseg == sES && b.a16 ? place(0x800, 0xF00) : place(0x100, 0xF00);
-    uint32_t off = src - seg_base(sseg);
+    src = sseg != sES ? place(0x100, 0xF00) : (b.a16 || r.chance(50)) ? place(0x800, 0xF00) : place(0x100, 0x800);
+    uint32_t off = src - seg_base(c, sseg);
     b.set(ESI, b.a16 ? ((r.u32() & 0xFFFF0000u) | (off & 0xFFFF)) : off);
   }
   if (has_dst) {
-    dst = b.a16 ? place(0x800, 0xF00) : place(0x100, 0xF00);
-    uint32_t off = dst - seg_base(sES);
+    // Not across the ES base: negative ES offsets are fine, crossing 4 GiB is a limit fault.
+    dst = (b.a16 || r.chance(50)) ? place(0x800, 0xF00) : place(0x100, 0x800);
+    uint32_t off = dst - seg_base(c, sES);
     b.set(EDI, b.a16 ? ((r.u32() & 0xFFFF0000u) | (off & 0xFFFF)) : off);
   }
   if (compare && rep) {

@@ -44,9 +44,10 @@
 #define CTL_SAVE_DS 0x30
 #define CTL_SAVE_ES 0x34
 #define CTL_SAVE_FS 0x38
-#define CTL_SEL_DATA 0x3C
-#define CTL_SEL_EDATA 0x40
+#define CTL_SEL_DS 0x3C
+#define CTL_SEL_ES 0x40
 #define CTL_MARK 0x44
+#define CTL_SEL_SS 0x48
 #define CTL_OUT_GPR 0x50     /* 8 dwords */
 #define CTL_OUT_EFLAGS 0x70
 
@@ -68,9 +69,10 @@ __asm__(
     "  movl %esp, " S(ORC_CTL) "+" S(CTL_HOST_ESP) "\n"
     "  movw %ds, %ax\n  movw %ax, %fs\n"
     "  pushl " S(ORC_CTL) "+" S(CTL_IN_EFLAGS) "\n  popfl\n"
-    "  movl " S(ORC_CTL) "+" S(CTL_SEL_DATA) ", %eax\n"
-    "  movl " S(ORC_CTL) "+" S(CTL_SEL_EDATA) ", %ebx\n"
-    "  movw %bx, %es\n  movw %ax, %ss\n  movw %ax, %ds\n"
+    "  movl " S(ORC_CTL) "+" S(CTL_SEL_DS) ", %eax\n"
+    "  movl " S(ORC_CTL) "+" S(CTL_SEL_ES) ", %ebx\n"
+    "  movl " S(ORC_CTL) "+" S(CTL_SEL_SS) ", %ecx\n"
+    "  movw %bx, %es\n  movw %cx, %ss\n  movw %ax, %ds\n"
     "  movl %fs:" S(ORC_CTL) "+0x00, %eax\n"
     "  movl %fs:" S(ORC_CTL) "+0x04, %ecx\n"
     "  movl %fs:" S(ORC_CTL) "+0x08, %edx\n"
@@ -150,15 +152,16 @@ static void* map_fixed(uint32_t addr, uint32_t len, int prot) {
   return p;
 }
 
-static void set_ldt(unsigned entry, uint32_t base) {
+static void set_ldt(unsigned entry, const OrcSeg* s) {
   struct user_desc d;
   memset(&d, 0, sizeof d);
   d.entry_number = entry;
-  d.base_addr = base;
-  d.limit = 0xFFFFF;
-  d.seg_32bit = 1;
-  d.limit_in_pages = 1;
-  d.contents = 0;  /* data, expand-up, writable */
+  d.base_addr = s->base;
+  d.limit = s->limit;
+  d.seg_32bit = s->big;
+  d.limit_in_pages = s->gran;
+  d.contents = s->expand_down ? 1 : 0;  /* data, expand-up or expand-down */
+  d.read_exec_only = s->read_only;
   d.useable = 1;
   if (syscall(SYS_modify_ldt, 1, &d, sizeof d) != 0) die("modify_ldt");
 }
@@ -167,8 +170,7 @@ static void setup(void) {
   map_fixed(ORC_SCRATCH, ORC_SCRATCH_SIZE, PROT_READ | PROT_WRITE);
   map_fixed(ORC_CODE, 0x1000, PROT_READ | PROT_WRITE | PROT_EXEC);
   map_fixed(ORC_CTL, 0x1000, PROT_READ | PROT_WRITE);
-  set_ldt(0, ORC_SCRATCH);
-  set_ldt(1, ORC_SCRATCH + ORC_ES_DELTA);
+  for (unsigned k = 0; k < ORC_LDT_N; ++k) set_ldt(k, &orc_ldt[k]);
 
   stack_t ss;
   ss.ss_sp = altstack;
@@ -191,8 +193,6 @@ static void setup(void) {
   ctl[CTL_SAVE_DS / 4] = ds;
   ctl[CTL_SAVE_ES / 4] = es;
   ctl[CTL_SAVE_FS / 4] = fs;
-  ctl[CTL_SEL_DATA / 4] = ORC_SEL_DATA;
-  ctl[CTL_SEL_EDATA / 4] = ORC_SEL_EDATA;
   ctl[CTL_EXITPTR / 4] = (uint32_t)&orc_exit;
 }
 
@@ -207,7 +207,11 @@ static void put_stub(uint16_t off) {
   memcpy(p + 14, &exitp, 4);
 }
 
+static int valid_sel(uint16_t sel) { return (sel & 7) == 7 && (sel >> 3) < ORC_LDT_N; }
+
 static int valid_case(const OrcIn* in) {
+  if (!valid_sel(in->sel_es) || !valid_sel(in->sel_ds) || !valid_sel(in->sel_ss)) return 0;
+  if (orc_ldt[in->sel_ss >> 3].read_only) return 0;  /* SS must be writable */
   if (in->insn_len == 0 || in->insn_len > ORC_MAX_INSN || in->nexits > ORC_MAX_EXITS) return 0;
   if (in->insn_off + in->insn_len > ORC_CODE_USED) return 0;
   for (unsigned k = 0; k < in->nexits; ++k) {
@@ -238,6 +242,9 @@ static void run_case(const OrcIn* in, unsigned npatch) {
 
   for (unsigned k = 0; k < 8; ++k) ctl[CTL_IN_GPR / 4 + k] = in->gpr[k];
   ctl[CTL_IN_EFLAGS / 4] = in->eflags;
+  ctl[CTL_SEL_DS / 4] = in->sel_ds;
+  ctl[CTL_SEL_ES / 4] = in->sel_es;
+  ctl[CTL_SEL_SS / 4] = in->sel_ss;
   ctl[CTL_ENTRY / 4] = ORC_CODE + in->insn_off;
   ctl[CTL_MARK / 4] = 0;
 

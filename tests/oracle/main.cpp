@@ -28,11 +28,12 @@ namespace {
 struct Options {
   std::string host = XLAT86_ORACLE_HOST;
   uint64_t seed = 1;
-  unsigned count = 6000;
+  unsigned count = 10000;
   std::vector<std::string> only;
   unsigned show = 1;       // failures printed per family
   unsigned max_show = 40;  // failures printed in total
   std::string one_case;    // print this case ("family/index") whatever its verdict
+  bool all = false;        // print every case
 };
 
 void usage() {
@@ -40,11 +41,12 @@ void usage() {
       "usage: xlat86-oracle [options]\n"
       "  --host PATH     the 32-bit executor (default %s)\n"
       "  --seed N        case generator seed (default 1)\n"
-      "  --count N       about N cases in total, shared by family weight (default 6000)\n"
+      "  --count N       about N cases in total, shared by family weight (default 10000)\n"
       "  --family A,B    only these families\n"
       "  --show N        failures printed per family (default 1)\n"
       "  --max-show N    failures printed in total (default 40)\n"
       "  --case F/K      print case K of family F in full\n"
+      "  --all           print every case (with --family, to inspect a generator)\n"
       "  --list          list the families\n",
       XLAT86_ORACLE_HOST);
 }
@@ -82,6 +84,7 @@ int main(int argc, char** argv) {
     else if (a == "--show") o.show = unsigned(std::strtoul(next().c_str(), nullptr, 0));
     else if (a == "--max-show") o.max_show = unsigned(std::strtoul(next().c_str(), nullptr, 0));
     else if (a == "--case") o.one_case = next();
+    else if (a == "--all") o.all = true;
     else if (a == "--family") {
       std::string v = next();
       for (size_t p = 0; p <= v.size();) {
@@ -155,7 +158,7 @@ int main(int argc, char** argv) {
         reports += c.family + "/" + std::to_string(c.index) + " " + describe(c, host[k], g, v) + "\n";
       }
     }
-    if (o.one_case == c.family + "/" + std::to_string(c.index))
+    if (o.all || o.one_case == c.family + "/" + std::to_string(c.index))
       std::printf("%s (%s) %s\n", o.one_case.c_str(), v.pass ? "pass" : "FAIL", describe(c, host[k], g, v).c_str());
   }
 

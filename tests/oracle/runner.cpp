@@ -55,6 +55,9 @@ bool run_host(const std::string& host, const std::vector<Case>& cases, std::vect
     for (size_t e = 0; e < c.exits.size() && e < ORC_MAX_EXITS; ++e) r.exits[e] = c.exits[e];
     std::memcpy(r.insn, c.insn.data(), std::min<size_t>(c.insn.size(), ORC_MAX_INSN));
     r.npatch = uint16_t(c.patches.size());
+    r.sel_es = c.sel_es;
+    r.sel_ss = c.sel_ss;
+    r.sel_ds = c.sel_ds;
     const uint8_t* p = reinterpret_cast<const uint8_t*>(&r);
     buf.insert(buf.end(), p, p + sizeof r);
     p = reinterpret_cast<const uint8_t*>(c.patches.data());
@@ -119,6 +122,17 @@ struct NoPorts final : cpu::PortBus {
   uint32_t in(uint16_t, unsigned) override { return 0xFFFFFFFFu; }
   void out(uint16_t, unsigned, uint32_t) override {}
 };
+// The descriptor cache of one of wire.h's LDT entries, as the host CPU holds it.
+cpu::Segment ldt_segment(uint16_t sel) {
+  using namespace cpu;
+  const OrcSeg& d = orc_ldt[(sel >> 3) % ORC_LDT_N];
+  uint32_t attr = SEG_P | SEG_S | SEG_ACCESSED | (3u << SEG_DPL_SHIFT);
+  if (!d.read_only) attr |= SEG_RW;
+  if (d.expand_down) attr |= SEG_DC;
+  if (d.big) attr |= SEG_DB;
+  if (d.gran) attr |= SEG_G;
+  return Segment{sel, 0, d.base, orc_limit(&d), attr};
+}
 constexpr uint32_t kTss = 0x3000;     // a 32-bit TSS without an I/O bitmap, like Linux'
 constexpr uint32_t kMaxSteps = 10000;
 }  // namespace
@@ -154,9 +168,9 @@ void Guest::run(const Case& k, GuestResult& g) {
   const uint32_t dpl3 = 3u << SEG_DPL_SHIFT;
   const uint32_t data = SEG_P | SEG_S | SEG_RW | SEG_ACCESSED | SEG_DB | SEG_G | dpl3;
   c.seg[CS] = Segment{uint16_t(ORC_SEL_CODE), 0, 0, 0xFFFFFFFFu, data | SEG_CODE};
-  c.seg[DS] = Segment{uint16_t(ORC_SEL_DATA), 0, ORC_SCRATCH, 0xFFFFFFFFu, data};
-  c.seg[SS] = c.seg[DS];
-  c.seg[ES] = Segment{uint16_t(ORC_SEL_EDATA), 0, ORC_SCRATCH + ORC_ES_DELTA, 0xFFFFFFFFu, data};
+  c.seg[DS] = ldt_segment(k.sel_ds);
+  c.seg[SS] = ldt_segment(k.sel_ss);
+  c.seg[ES] = ldt_segment(k.sel_es);
   c.seg[FS] = Segment{uint16_t(ORC_SEL_FLAT), 0, 0, 0xFFFFFFFFu, data};
   c.seg[GS] = Segment{0x63, 0, 0, 0xFFFFFFFFu, data};
   c.tr = Segment{0x80, 0, kTss, 0x67, SEG_P | 0xB};
@@ -174,11 +188,13 @@ void Guest::run(const Case& k, GuestResult& g) {
   p_->mem.load(ORC_CODE, code, ORC_CODE_USED);
 
   g.trap = kNoExit;
+  g.err = 0;
   for (g.steps = 0; g.steps < kMaxSteps;) {
     Exit e = p_->eng->run(c, 1);
     ++g.steps;
     if (e == Exit::Shutdown || (c.events & EV_SHUTDOWN)) {  // protected-mode exception: not delivered yet
       g.trap = c.fault_vec;
+      g.err = c.fault_err;
       break;
     }
     bool at_exit = false;
@@ -221,6 +237,8 @@ std::string trap_name(int t) {
   return (t >= 0 && t < 18 ? std::string(n[t]) : "?") + " (" + std::to_string(t) + ")";
 }
 
+constexpr int kDF = 8, kTS = 10, kGP = 13, kAC = 17;
+
 int host_trap(const HostResult& h) { return h.out.trapno == ORC_NO_TRAP ? kNoTrap : int(h.out.trapno); }
 
 std::string regs_line(const uint32_t* gpr, uint32_t eflags) {
@@ -240,20 +258,25 @@ Verdict compare(const Case& c, const HostResult& h, const GuestResult& g) {
   bool clean = ht == kNoTrap;
   if (ht == int(ORC_TIMEOUT)) diff("the host did not finish the case (generator bug)");
   if (ht != g.trap) diff("exception: host " + trap_name(ht) + ", ours " + trap_name(g.trap));
+  bool has_err = ht == kDF || (ht >= kTS && ht <= kGP) || ht == kAC;
+  if (ht == g.trap && has_err && h.out.err != g.err)
+    diff("error code: host " + hex(h.out.err, 4) + ", ours " + hex(g.err, 4));
   if (h.out.eip != g.eip)
     diff("eip: host " + hex(h.out.eip) + " (+" + hex(h.out.eip - ORC_CODE, 3) + "), ours " + hex(g.eip) + " (+" +
          hex(g.eip - ORC_CODE, 3) + ")");
   for (unsigned k = 0; k < 8; ++k) {
-    uint32_t m = clean ? ~c.gpr_undef[k] : ~0u;
+    uint32_t m = clean ? ~c.gpr_undef[k] : ((c.fault_gpr_undef >> k) & 1) ? 0u : ~0u;
     if ((h.out.gpr[k] ^ g.gpr[k]) & m)
       diff(std::string(reg_name(k, 4)) + ": host " + hex(h.out.gpr[k]) + ", ours " + hex(g.gpr[k]) +
            (m != ~0u ? " (compared bits " + hex(m) + ")" : ""));
   }
-  uint32_t fm = kCmpFlags & ~(clean ? c.flags_undef : 0);
+  uint32_t fm = kCmpFlags & ~(clean ? c.flags_undef : c.fault_flags_undef);
   if ((h.out.eflags ^ g.eflags) & fm)
     diff("eflags: host " + hex(h.out.eflags) + ", ours " + hex(g.eflags) + ": differ in " +
          flag_names((h.out.eflags ^ g.eflags) & fm) +
-         (clean && c.flags_undef ? " (undefined, not compared: " + flag_names(c.flags_undef) + ")" : ""));
+         ((clean ? c.flags_undef : c.fault_flags_undef) ? " (undefined, not compared: " +
+                                                              flag_names(clean ? c.flags_undef : c.fault_flags_undef) + ")"
+                                                        : ""));
   uint8_t expect[ORC_SCRATCH_SIZE];
   c.image(expect);
   for (const OrcPatch& p : h.changes) expect[p.off] = p.val;
@@ -262,8 +285,7 @@ Verdict compare(const Case& c, const HostResult& h, const GuestResult& g) {
   for (uint32_t a = 0; a < ORC_SCRATCH_SIZE; ++a) {
     if (expect[a] == g.mem[a]) continue;
     bool masked = false;
-    if (clean)
-      for (auto& u : c.mem_undef) masked |= a >= u.first && a < uint32_t(u.first + u.second);
+    for (auto& u : clean ? c.mem_undef : c.fault_mem_undef) masked |= a >= u.first && a < uint32_t(u.first + u.second);
     if (masked) continue;
     ++total;
     if (shown++ < 8) first += " +" + hex(a, 3) + ": host " + hex(expect[a], 2) + " ours " + hex(g.mem[a], 2) + ";";
@@ -276,8 +298,11 @@ std::string describe(const Case& c, const HostResult& h, const GuestResult& g, c
   std::string s = "[" + c.family + "] " + c.form + (c.detail.empty() ? "" : "   " + c.detail) + "\n";
   s += "    bytes:";
   for (uint8_t b : c.insn) s += " " + hex(b, 2);
+  s += "  = " + cpu::disassemble(cpu::DecodeMode::Prot32, c.insn.data(), c.insn.size());
   s += "   at +" + hex(c.off, 3) + ", exits";
   for (uint16_t x : c.exits) s += " +" + hex(x, 3);
+  if (c.sel_es != ORC_SEL_EDATA || c.sel_ss != ORC_SEL_DATA || c.sel_ds != ORC_SEL_DATA)
+    s += "   es=" + hex(c.sel_es, 2) + " ss=" + hex(c.sel_ss, 2) + " ds=" + hex(c.sel_ds, 2) + " (wire.h LDT)";
   s += "\n    init : " + regs_line(c.gpr, c.eflags) + "\n";
   s += "    host : " + regs_line(h.out.gpr, h.out.eflags) + "  eip +" + hex(h.out.eip - ORC_CODE, 3) + "  exc " +
        trap_name(host_trap(h)) + "\n";

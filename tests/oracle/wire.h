@@ -29,11 +29,39 @@
 #define ORC_MAX_EXITS 4
 #define ORC_MAX_INSN 16
 
-/* Selectors: LDT entries 0 and 1 with RPL 3, as both sides load them. */
-#define ORC_SEL_DATA 0x07u     /* DS, SS: base ORC_SCRATCH */
-#define ORC_SEL_EDATA 0x0Fu    /* ES: base ORC_SCRATCH + ORC_ES_DELTA */
+/* The LDT both sides set up (host: modify_ldt; guest: the same descriptor
+ * caches). A case loads ES, SS and DS with selectors of these entries; the
+ * defaults are ORC_SEL_EDATA for ES and ORC_SEL_DATA for SS and DS. */
+typedef struct {
+  uint32_t base;
+  uint32_t limit;        /* 20-bit descriptor limit */
+  uint8_t gran;          /* G: limit in 4 KiB units */
+  uint8_t big;           /* D/B: 32-bit stack pointer / expand-down upper bound */
+  uint8_t expand_down;
+  uint8_t read_only;
+} OrcSeg;
+
+#define ORC_LDT_N 6
+static const OrcSeg orc_ldt[ORC_LDT_N] = {
+    {ORC_SCRATCH, 0xFFFFF, 1, 1, 0, 0},                /* 0x07: data, 4 GiB */
+    {ORC_SCRATCH + ORC_ES_DELTA, 0xFFFFF, 1, 1, 0, 0}, /* 0x0F: data, 4 GiB, ES default */
+    {ORC_SCRATCH, 0xFFFFF, 1, 0, 0, 0},                /* 0x17: data, 4 GiB, 16-bit (SP stack) */
+    {ORC_SCRATCH + ORC_ES_DELTA, 0x7FF, 0, 1, 0, 0},   /* 0x1F: data, limit 0x7FF */
+    {ORC_SCRATCH, 0x7FF, 0, 1, 1, 0},                  /* 0x27: expand-down, offsets 0x800.. */
+    {ORC_SCRATCH, 0xBFF, 0, 1, 0, 1},                  /* 0x2F: read-only, limit 0xBFF */
+};
+#define ORC_SEL(entry) ((uint16_t)((entry) << 3 | 7)) /* LDT, RPL 3 */
+#define ORC_SEL_DATA ORC_SEL(0)
+#define ORC_SEL_EDATA ORC_SEL(1)
+#define ORC_SEL_STACK16 ORC_SEL(2)
+#define ORC_SEL_LIMITED ORC_SEL(3)
+#define ORC_SEL_EXPDOWN ORC_SEL(4)
+#define ORC_SEL_RDONLY ORC_SEL(5)
 #define ORC_SEL_CODE 0x23u     /* Linux' 32-bit user CS (flat) */
 #define ORC_SEL_FLAT 0x2Bu     /* Linux' 32-bit user DS (flat): FS during a case */
+
+/* Byte-granular limit of an entry. */
+static inline uint32_t orc_limit(const OrcSeg* s) { return s->gran ? (s->limit << 12 | 0xFFFu) : s->limit; }
 
 #define ORC_MAGIC_IN 0x4E49524Fu  /* "ORIN" */
 #define ORC_MAGIC_OUT 0x54554F4Fu /* "OOUT" */
@@ -53,7 +81,9 @@ typedef struct {
   uint16_t exits[ORC_MAX_EXITS];  /* code-page offsets of the exit stubs */
   uint8_t insn[ORC_MAX_INSN];
   uint16_t npatch;
-  uint16_t pad;
+  uint16_t sel_es;       /* ORC_SEL(entry) */
+  uint16_t sel_ss;
+  uint16_t sel_ds;
 } OrcIn;
 
 typedef struct {
