@@ -54,7 +54,8 @@ bool build(const fs::path& dir, std::string* err) {
                   "{ \"cpu\": \"synthetic\", \"opcodes\": {\n"
                   "  \"26\": {\"status\": \"prefix\"}, \"F0\": {\"status\": \"prefix\"},\n"
                   "  \"F2\": {\"status\": \"prefix\"}, \"F3\": {\"status\": \"prefix\"},\n"
-                  "  \"60\": {\"status\": \"alias\"}, \"89\": {\"status\": \"normal\"},\n"
+                  "  \"60\": {\"status\": \"alias\"},\n"
+                  "  \"89\": {\"status\": \"normal\", \"flags\": \".....a..\", \"flags-mask\": 65519},\n"
                   "  \"B8\": {\"status\": \"normal\", \"flags\": \".....a..\", \"flags-mask\": 65519},\n"
                   "  \"F4\": {\"status\": \"normal\"} } }\n"))
     return false;
@@ -91,6 +92,12 @@ bool build(const fs::path& dir, std::string* err) {
   code2.push_back({0x20011, 0x00});
   w2.add_test("mov [bx],ax", mov_m, init, code2, fin2, {{0x20010, 0x34}, {0x20011, 0x12}});  // pass
   w2.add_test("mov [bx],ax (wrong ram)", mov_m, init, code2, fin2, {{0x20010, 0x34}, {0x20011, 0x13}});  // fail
+  // An EXCP chunk names 20010 as a pushed FLAGS word: its bits outside the
+  // flags-mask (AF, bit 4) are not compared, the others are.
+  w2.add_test("mov [bx],ax (EXCP: AF bit masked)", mov_m, init, code2, fin2,
+              {{0x20010, 0x24}, {0x20011, 0x12}}, nullptr, 3, 0x20010);  // pass
+  w2.add_test("mov [bx],ax (EXCP: CF bit compared)", mov_m, init, code2, fin2,
+              {{0x20010, 0x35}, {0x20011, 0x12}}, nullptr, 3, 0x20010);  // fail
   if (!w2.save((dir / "c286" / "89.MOO").string(), false, err)) return false;
 
   // 8086, one instruction, no HLT: DS=FFFF BX=0010 -> 100000 wraps to 00000.
@@ -136,14 +143,16 @@ int run_self_test() {
   std::fputs(text.c_str(), stdout);
   check(ran && s.errors.empty(), "the synthetic directory runs without errors");
   check(s.files.size() == 3, "three vector files found (gzip and plain, in two folders)");
-  check(s.tests == 9, "9 tests read");
-  check(s.passed == 4, "4 tests pass (MOV reg, AF masked by flags-mask, MOV mem, 1 MiB wrap)");
-  check(s.failed == 3, "3 tests fail (wrong AX, wrong ZF, wrong RAM byte)");
+  check(s.tests == 11, "11 tests read");
+  check(s.passed == 5, "5 tests pass (MOV reg, AF masked by flags-mask, MOV mem, masked EXCP byte, 1 MiB wrap)");
+  check(s.failed == 4, "4 tests fail (wrong AX, wrong ZF, wrong RAM byte, unmasked EXCP bit)");
   check(s.known == 1, "1 known difference (8086 opcode 60 is a Jcc alias)");
   check(s.revoked == 1, "1 revoked test is skipped");
   check(text.find("ax    got 1234 want 1235") != std::string::npos, "the wrong AX is reported with both values");
   check(text.find("ram[020011] got 12 want 13") != std::string::npos, "the wrong RAM byte is reported");
   check(text.find("flags got 0002 want 0042") != std::string::npos, "the unmasked ZF difference is reported");
+  check(text.find("ram[020010] got 34 want 35 (masked pushed FLAGS byte)") != std::string::npos,
+        "the unmasked bit of an EXCP FLAGS word is reported");
   for (const FileResult& f : s.files)
     if (f.opcode == "B8") check(f.note == "ax", "the first-failure note of B8 names ax");
 
