@@ -42,6 +42,7 @@ enum : uint32_t {
   EV_HALT = 1u << 3,   // HLT executed
   EV_TRAP = 1u << 4,   // single-step trap pending after this instruction
   EV_SHUTDOWN = 1u << 5,  // triple fault: the platform must reset
+  EV_IRQ = 1u << 6,    // INTR may be asserted: ask the interrupt controller (set by devices)
 };
 
 struct Cpu : CpuState {

@@ -175,7 +175,10 @@ DecodeStatus decode(DecodeMode mode, const uint8_t* bytes, size_t avail, Insn& o
         out.index = gpr_of(op.mem.index);
         out.scale = op.mem.scale ? uint8_t(__builtin_ctz(op.mem.scale)) : 0;
         out.disp = uint32_t(op.mem.disp.value);
-        if (op.mem.type == ZYDIS_MEMOP_TYPE_MEM) out.seg = seg_of(op.mem.segment);
+        // An explicit override wins even where Zydis reads the prefix as a
+        // hint (3E = NOTRACK on indirect CALL/JMP is a DS override on a P6).
+        if (op.mem.type == ZYDIS_MEMOP_TYPE_MEM && !(out.flags & I_SEGOVR))
+          out.seg = seg_of(op.mem.segment);
         break;
       case ZYDIS_OPERAND_TYPE_IMMEDIATE:
         if (!have_imm) { out.imm = uint32_t(op.imm.value.u); have_imm = true; }

@@ -49,7 +49,7 @@ bool Interpreter::handle_fault(Cpu& c) {
 bool Interpreter::service_events(Cpu& c, Exit* why) {
   if (c.events & EV_SHUTDOWN) { *why = Exit::Shutdown; return true; }
   if (c.events & EV_STOP) { c.events &= ~EV_STOP; *why = Exit::Stop; return true; }
-  c.events &= ~(EV_SMC | EV_MODE);
+  c.events &= ~(EV_SMC | EV_MODE | EV_IRQ);
   icache_.collect_garbage();
   if (!c.inhibit && (c.eflags & IF) && c.intr && c.intr->intr_pending()) {
     uint8_t vec = c.intr->intr_ack();
@@ -58,7 +58,10 @@ bool Interpreter::service_events(Cpu& c, Exit* why) {
     deliver_interrupt(c, vec, IntKind::External);
     c.events &= ~EV_MODE;
   }
-  c.inhibit = 0;
+  if (c.inhibit) {
+    c.inhibit = 0;
+    c.events |= EV_IRQ;  // the shadow ends after the next instruction: look again then
+  }
   if (c.halted) { *why = Exit::Halted; return true; }
   return false;
 }

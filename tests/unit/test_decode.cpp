@@ -118,3 +118,11 @@ TEST_CASE("decode: every table row names a Zydis mnemonic and has its handlers")
   (void)dec(DecodeMode::Real16, {0x90}, i);  // builds the row index: aborts on an unknown mnemonic
   CHECK(table().size() > 0);
 }
+
+TEST_CASE("decode: 3E on an indirect branch is a DS override (Zydis calls it NOTRACK)") {
+  Insn i;
+  REQUIRE(dec(DecodeMode::Real16, {0x3E, 0xFF, 0x12}, i) == DecodeStatus::Ok);  // call [ds:bp+si]
+  CHECK(i.seg == DS);
+  REQUIRE(dec(DecodeMode::Real16, {0xFF, 0x12}, i) == DecodeStatus::Ok);  // call [bp+si]: SS
+  CHECK(i.seg == SS);
+}
