@@ -15,8 +15,9 @@ template <class T> void mov_GE(Cpu& c, const Insn& i) { write_reg<T>(c, i, read_
 template <class T> void mov_EI(Cpu& c, const Insn& i) { write_rm<T>(c, i, imm<T>(i)); }
 template <class T> void mov_ZI(Cpu& c, const Insn& i) { setr<T>(c, i.reg, imm<T>(i)); }
 // MOV AL/eAX, moffs and back: the offset is the displacement.
-template <class T> void mov_A_O(Cpu& c, const Insn& i) { setr<T>(c, EAX, read_mem<T>(c, i.seg, i.disp)); }
-template <class T> void mov_O_A(Cpu& c, const Insn& i) { write_mem<T>(c, i.seg, i.disp, getr<T>(c, EAX)); }
+// (Zydis sign-extends a 16-bit moffs; ea() wraps it to the address size.)
+template <class T> void mov_A_O(Cpu& c, const Insn& i) { setr<T>(c, EAX, read_mem<T>(c, i.seg, ea(c, i))); }
+template <class T> void mov_O_A(Cpu& c, const Insn& i) { write_mem<T>(c, i.seg, ea(c, i), getr<T>(c, EAX)); }
 
 template <class T> void lea(Cpu& c, const Insn& i) { write_reg<T>(c, i, T(ea(c, i))); }
 

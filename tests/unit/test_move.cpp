@@ -325,3 +325,11 @@ TEST_CASE("move: NOP Ev in real mode at offset 0xFFFF does not fault") {
   CHECK(t.c.halted);
   CHECK(t.c.eip == kCode + 11);
 }
+
+TEST_CASE("move: moffs above 0x7FFF is an unsigned 16-bit offset") {
+  xt::TestMachine t;
+  t.mem.write<uint16_t>(0x8C42, 0xBEEF);
+  t.run_code({0xA1, 0x42, 0x8C, 0xA2, 0x00, 0x90});  // mov ax,[0x8C42] ; mov [0x9000],al
+  CHECK((t.r(cpu::EAX) & 0xFFFF) == 0xBEEF);
+  CHECK(t.mem.read<uint8_t>(0x9000) == 0xEF);
+}
