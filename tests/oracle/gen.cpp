@@ -67,13 +67,15 @@ void init_case(Rng& r, Case& c) {
 Builder::Builder(Rng& rng, Case& cs, const char* family) : r(rng), c(cs) {
   init_case(r, c);
   c.family = family;
+  c.code16 = r.chance(kCode16Percent);
+  o16 = a16 = c.code16;  // the defaults of the code segment
 }
 
 unsigned Builder::width(std::initializer_list<unsigned> allowed) {
   unsigned w = *(allowed.begin() + r.below(unsigned(allowed.size())));
-  if (w == 2) {
-    o16 = true;
-    prefix(0x66);
+  if (w == 2 || w == 4) {
+    o16 = w == 2;
+    if (o16 != c.code16) prefix(0x66);
   } else if (w == 1 && r.chance(8)) {
     prefix(0x66);  // no effect on a byte operation
   }
@@ -81,11 +83,27 @@ unsigned Builder::width(std::initializer_list<unsigned> allowed) {
 }
 
 void Builder::maybe_a16(unsigned percent) {
-  if (r.chance(percent)) {
-    a16 = true;
+  if (r.chance(percent)) {  // the non-default address size
+    a16 = !c.code16;
     prefix(0x67);
   }
 }
+
+void Builder::addr32() {
+  if (a16) {
+    a16 = false;
+    prefix(0x67);
+  }
+}
+
+void Builder::op32() {
+  if (o16) {
+    o16 = false;
+    prefix(0x66);
+  }
+}
+
+uint32_t Builder::code_target(uint16_t off) const { return c.code16 ? off : ORC_CODE + off; }
 
 void Builder::set_sized(unsigned reg, unsigned size, uint32_t v) {
   if (size == 1) {
@@ -300,10 +318,10 @@ void Builder::finish(const std::string& form, const std::string& detail) {
   c.insn = prefixes;
   c.insn.insert(c.insn.end(), body.begin(), body.end());
   if (c.exits.empty()) c.exits.push_back(uint16_t(c.off + c.insn.size()));
-  std::string tags;
+  std::string tags = c.code16 ? " c16" : "";
   for (uint8_t p : prefixes) {
-    if (p == 0x66) tags += " o16";
-    if (p == 0x67) tags += " a16";
+    if (p == 0x66) tags += c.code16 ? " o32" : " o16";
+    if (p == 0x67) tags += c.code16 ? " a32" : " a16";
     if (p == 0xF0) tags += " lock";
     if (p == 0xF3) tags += " rep";
     if (p == 0xF2) tags += " repne";

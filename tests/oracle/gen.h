@@ -18,6 +18,7 @@ inline constexpr uint32_t fCF = 1u << 0, fPF = 1u << 2, fAF = 1u << 4, fZF = 1u 
                           fTF = 1u << 8, fIF = 1u << 9, fDF = 1u << 10, fOF = 1u << 11;
 inline constexpr uint32_t kArith = fCF | fPF | fAF | fZF | fSF | fOF;
 inline constexpr uint32_t kOpcodeBase = 0x100;  // default offset of the instruction in the code page
+inline constexpr unsigned kCode16Percent = 20;   // cases run in a 16-bit code segment
 
 struct Case;
 // Linear base of a segment register in a case.
@@ -69,6 +70,7 @@ struct Case {
   std::vector<std::pair<uint16_t, uint16_t>> fault_mem_undef;
   // Data selectors (wire.h's LDT).
   uint16_t sel_es = ORC_SEL_EDATA, sel_ss = ORC_SEL_DATA, sel_ds = ORC_SEL_DATA;
+  bool code16 = false;  // 16-bit code segment (ORC_SEL_CODE16, EIP = code-page offset)
 
   // The initial scratch page: orc_fill(seed) with the patches applied.
   void image(uint8_t* buf) const;
@@ -90,8 +92,8 @@ class Builder {
   Builder(Rng& r, Case& c, const char* family);
   Rng& r;
   Case& c;
-  bool o16 = false;            // 0x66
-  bool a16 = false;            // 0x67
+  bool o16 = false;            // 16-bit operand size (the default in 16-bit code, else 0x66)
+  bool a16 = false;            // 16-bit address size (likewise with 0x67)
   uint8_t fixed = 0;           // GPRs whose values the case depends on (addressing avoids them)
   int force_seg = kNoSeg;      // rm_mem: always use this segment (with its override prefix)
   std::vector<uint8_t> prefixes;
@@ -125,8 +127,14 @@ class Builder {
   void prefix(uint8_t p) { prefixes.push_back(p); }
   // Choose the operand width (1, 2 or 4 bytes) among `allowed`, adding 0x66 for 2.
   unsigned width(std::initializer_list<unsigned> allowed = {1, 2, 4});
-  // 16-bit addressing (0x67) with the given chance.
+  // The non-default address size (0x67) with the given chance: 16-bit
+  // addressing in 32-bit code, 32-bit addressing in 16-bit code.
   void maybe_a16(unsigned percent = 25);
+  // Force 32-bit addressing / a 32-bit operand (0x67 / 0x66 in 16-bit code).
+  void addr32();
+  void op32();
+  // EIP value of a code-page offset (CS-relative: linear in 32-bit code).
+  uint32_t code_target(uint16_t off) const;
   // Assemble c.insn (prefixes in random order), default exit at the fall-through.
   // The form gets " o16"/" a16"/" lock" tags for the prefixes used.
   void finish(const std::string& form, const std::string& detail);

@@ -100,6 +100,7 @@ void gen_cmovcc(Rng& r, Case& c) {
 void gen_bswap(Rng& r, Case& c) {
   Builder b(r, c, "bswap");
   unsigned reg = r.below(8);
+  b.op32();  // BSWAP of a 16-bit register is undefined
   if (r.chance(10)) b.prefix(0x67);
   b.op({0x0F, uint8_t(0xC8 + reg)});
   b.finish("BSWAP r32", reg_name(reg, 4));

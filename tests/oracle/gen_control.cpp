@@ -38,14 +38,14 @@ void gen_branch(Rng& r, Case& c) {
     rel_branch(b, {uint8_t(0x70 + cc)}, 1);
     form = std::string("J") + kCond[cc] + " rel8";
   } else if (kind < 9) {
-    rel_branch(b, {0x0F, uint8_t(0x80 + cc)}, 4);
-    form = std::string("J") + kCond[cc] + " rel32";
+    rel_branch(b, {0x0F, uint8_t(0x80 + cc)}, b.vsize());
+    form = std::string("J") + kCond[cc] + " relv";
   } else if (r.chance(50)) {
     rel_branch(b, {0xEB}, 1);
     form = "JMP rel8";
   } else {
-    rel_branch(b, {0xE9}, 4);
-    form = "JMP rel32";
+    rel_branch(b, {0xE9}, b.vsize());
+    form = "JMP relv";
   }
   b.finish(form, "target +" + hex(c.exits[1], 3));
 }
@@ -73,27 +73,28 @@ void gen_callret(Rng& r, Case& c) {
   b.set(ESP, (ss16 ? r.u32() & 0xFFFF0000u : 0) | esp);
   unsigned kind = r.below(5);
   std::string form, det = "esp " + hex(esp);
+  unsigned v = b.vsize();  // the code segment's operand size (o16 would truncate EIP in 32-bit code)
   if (kind == 0) {
-    rel_branch(b, {0xE8}, 4);
-    form = "CALL rel32";
+    rel_branch(b, {0xE8}, v);
+    form = "CALL relv";
   } else if (kind == 1 || kind == 2) {  // CALL Ev / JMP Ev: absolute target
     b.maybe_a16();
-    Rm e = b.rm_any(4, 50);
-    if (!e.mem && e.reg == ESP) e = b.rm_reg(EAX, 4);
+    Rm e = b.rm_any(v, 50);
+    if (!e.mem && e.reg == ESP) e = b.rm_reg(EAX, v);
     uint32_t len = uint32_t(b.prefixes.size() + 1 + e.enc.size());
     uint32_t ft = c.off + len;
     uint16_t t = pick_target(r, ft);
-    b.set_rm_value(e, 4, ORC_CODE + t);
+    b.set_rm_value(e, v, b.code_target(t));
     b.op({0xFF});
     b.modrm(e, kind == 1 ? 2 : 4);
     c.exits = {uint16_t(ft), t};
-    form = kind == 1 ? "CALL Ed" : "JMP Ed";
+    form = kind == 1 ? "CALL Ev" : "JMP Ev";
     det += " " + e.text;
   } else {  // RET / RET Iw: the return address on the stack is an exit
     bool with_imm = kind == 4;
     uint32_t ft = c.off + (with_imm ? 3 : 1);
     uint16_t t = pick_target(r, ft);
-    b.patch(ORC_SCRATCH + esp, 4, ORC_CODE + t);
+    b.patch(ORC_SCRATCH + esp, v, b.code_target(t));
     uint32_t n = r.below(0x40);
     b.op({uint8_t(with_imm ? 0xC2 : 0xC3)});
     if (with_imm) b.imm(n, 2);

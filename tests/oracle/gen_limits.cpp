@@ -47,7 +47,8 @@ void gen_limits(Rng& r, Case& c) {
   if (kind <= 4) {
     unsigned op = r.below(kind == 4 ? 11 : 12);  // no byte-only op for the 4 GiB wrap
     unsigned w = op_width(b, op, kind == 4);
-    if (kind != 4) b.maybe_a16();  // the wrap needs 32-bit offsets
+    if (kind != 4) b.maybe_a16();
+    else b.addr32();  // the wrap needs 32-bit offsets
     int32_t delta = int32_t(r.below(7)) - 3;
     uint32_t off;  // offset of the operand in its segment
     std::string what;
@@ -151,10 +152,10 @@ void gen_limits(Rng& r, Case& c) {
     case 3: b.op({uint8_t(0x58 + r.below(8))}); form = "POP r"; break;
     case 4: b.op({0xC8}); b.imm(r.below(16), 2); b.imm(r.below(4), 1); form = "ENTER"; break;
     case 5: {
-      ft += uint32_t(b.prefixes.size()) + 5;
+      ft += uint32_t(b.prefixes.size()) + 1 + b.vsize();
       uint16_t t = uint16_t(ft + 24 + r.below(40));
       b.op({0xE8});
-      b.imm(t - ft, 4);
+      b.imm(t - ft, b.vsize());
       c.exits = {uint16_t(ft), t};
       form = "CALL rel32";
       break;
@@ -162,7 +163,7 @@ void gen_limits(Rng& r, Case& c) {
     default: {
       ft += uint32_t(b.prefixes.size()) + 1;
       uint16_t t = uint16_t(ft + 24 + r.below(40));
-      b.patch(seg_base(c, sSS) + esp, 4, ORC_CODE + t);
+      b.patch(seg_base(c, sSS) + esp, b.vsize(), b.code_target(t));
       b.op({0xC3});
       c.exits = {uint16_t(ft), t};
       form = "RET";

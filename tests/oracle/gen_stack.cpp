@@ -79,6 +79,7 @@ void gen_stack(Rng& r, Case& c) {
     default: {  // PUSH/POP [esp+d8]: POP computes the address with the incremented ESP
       bool pop = r.chance(50);
       int32_t d = int32_t(r.below(0x80)) - 0x40;
+      b.addr32();
       b.op({uint8_t(pop ? 0x8F : 0xFF), uint8_t(pop ? 0x44 : 0x74), 0x24, uint8_t(d)});
       form = std::string(pop ? "POP [esp+d8]" : "PUSH [esp+d8]") + " " + s;
       det += " d8 " + std::to_string(d);

@@ -38,8 +38,6 @@
 /* Control page offsets. */
 #define CTL_IN_GPR 0x00      /* 8 dwords */
 #define CTL_IN_EFLAGS 0x20
-#define CTL_ENTRY 0x24
-#define CTL_EXITPTR 0x28
 #define CTL_HOST_ESP 0x2C
 #define CTL_SAVE_DS 0x30
 #define CTL_SAVE_ES 0x34
@@ -50,6 +48,8 @@
 #define CTL_SEL_SS 0x48
 #define CTL_OUT_GPR 0x50     /* 8 dwords */
 #define CTL_OUT_EFLAGS 0x70
+#define CTL_ENTRY 0x80       /* far pointer m16:32 to the instruction */
+#define CTL_EXITPTR 0x88     /* far pointer m16:32 to orc_exit */
 
 #define S_(x) #x
 #define S(x) S_(x)
@@ -81,7 +81,7 @@ __asm__(
     "  movl %fs:" S(ORC_CTL) "+0x14, %ebp\n"
     "  movl %fs:" S(ORC_CTL) "+0x18, %esi\n"
     "  movl %fs:" S(ORC_CTL) "+0x1C, %edi\n"
-    "  jmp *%fs:" S(ORC_CTL) "+" S(CTL_ENTRY) "\n"
+    "  ljmp *%fs:" S(ORC_CTL) "+" S(CTL_ENTRY) "\n"
     ".globl orc_exit\n"
     ".type orc_exit,@function\n"
     "orc_exit:\n"
@@ -130,7 +130,7 @@ static void on_signal(int sig, siginfo_t* si, void* uctx) {
   fault_out.gpr[6] = g[REG_ESI];
   fault_out.gpr[7] = g[REG_EDI];
   fault_out.eflags = g[REG_EFL];
-  fault_out.eip = g[REG_EIP];
+  fault_out.eip = g[REG_EIP] + ((g[REG_CS] & 0xFFFF) == ORC_SEL_CODE16 ? ORC_CODE : 0);
   fault_out.trapno = sig == SIGALRM ? ORC_TIMEOUT : (uint32_t)g[REG_TRAPNO];
   fault_out.err = g[REG_ERR];
   fault_out.signo = sig;
@@ -160,7 +160,7 @@ static void set_ldt(unsigned entry, const OrcSeg* s) {
   d.limit = s->limit;
   d.seg_32bit = s->big;
   d.limit_in_pages = s->gran;
-  d.contents = s->expand_down ? 1 : 0;  /* data, expand-up or expand-down */
+  d.contents = s->code ? 2 : s->expand_down ? 1 : 0;  /* code; data expand-up or expand-down */
   d.read_exec_only = s->read_only;
   d.useable = 1;
   if (syscall(SYS_modify_ldt, 1, &d, sizeof d) != 0) die("modify_ldt");
@@ -193,25 +193,38 @@ static void setup(void) {
   ctl[CTL_SAVE_DS / 4] = ds;
   ctl[CTL_SAVE_ES / 4] = es;
   ctl[CTL_SAVE_FS / 4] = fs;
+  uint16_t cs;
+  __asm__ volatile("movw %%cs, %0" : "=r"(cs));
+  if (cs != ORC_SEL_CODE) {  /* the guest side mirrors Linux' 32-bit user CS */
+    fprintf(stderr, "xlat86-oracle-host: CS is %#x, expected %#x\n", cs, ORC_SEL_CODE);
+    exit(2);
+  }
   ctl[CTL_EXITPTR / 4] = (uint32_t)&orc_exit;
+  ctl[CTL_EXITPTR / 4 + 1] = cs;
 }
 
-static void put_stub(uint16_t off) {
+/* mov dword [fs:mark], self ; jmp far [fs:exitptr]. In 16-bit code the same
+ * with 66 67 prefixes (32-bit operand and address size). */
+static void put_stub(uint16_t off, int code16) {
   uint8_t* p = code + off;
   uint32_t self = ORC_CODE + off;
   uint32_t mark = ORC_CTL + CTL_MARK, exitp = ORC_CTL + CTL_EXITPTR;
-  p[0] = 0x64; p[1] = 0xC7; p[2] = 0x05;
-  memcpy(p + 3, &mark, 4);
-  memcpy(p + 7, &self, 4);
-  p[11] = 0x64; p[12] = 0xFF; p[13] = 0x25;
-  memcpy(p + 14, &exitp, 4);
+  unsigned n = 0;
+  if (code16) p[n++] = 0x66, p[n++] = 0x67;
+  p[n++] = 0x64; p[n++] = 0xC7; p[n++] = 0x05;
+  memcpy(p + n, &mark, 4), n += 4;
+  memcpy(p + n, &self, 4), n += 4;
+  if (code16) p[n++] = 0x66, p[n++] = 0x67;
+  p[n++] = 0x64; p[n++] = 0xFF; p[n++] = 0x2D;
+  memcpy(p + n, &exitp, 4);
 }
 
 static int valid_sel(uint16_t sel) { return (sel & 7) == 7 && (sel >> 3) < ORC_LDT_N; }
 
 static int valid_case(const OrcIn* in) {
   if (!valid_sel(in->sel_es) || !valid_sel(in->sel_ds) || !valid_sel(in->sel_ss)) return 0;
-  if (orc_ldt[in->sel_ss >> 3].read_only) return 0;  /* SS must be writable */
+  if (orc_ldt[in->sel_ss >> 3].read_only || orc_ldt[in->sel_ss >> 3].code) return 0;  /* SS must be writable data */
+  if (in->sel_cs != ORC_SEL_CODE && in->sel_cs != ORC_SEL_CODE16) return 0;
   if (in->insn_len == 0 || in->insn_len > ORC_MAX_INSN || in->nexits > ORC_MAX_EXITS) return 0;
   if (in->insn_off + in->insn_len > ORC_CODE_USED) return 0;
   for (unsigned k = 0; k < in->nexits; ++k) {
@@ -237,7 +250,8 @@ static void run_case(const OrcIn* in, unsigned npatch) {
   memcpy(scratch, initial, ORC_SCRATCH_SIZE);
   memset(code, 0xCC, ORC_CODE_USED);
   memcpy(code + in->insn_off, in->insn, in->insn_len);
-  for (unsigned k = 0; k < in->nexits; ++k) put_stub(in->exits[k]);
+  int code16 = in->sel_cs == ORC_SEL_CODE16;
+  for (unsigned k = 0; k < in->nexits; ++k) put_stub(in->exits[k], code16);
   __builtin___clear_cache((char*)code, (char*)code + ORC_CODE_USED);
 
   for (unsigned k = 0; k < 8; ++k) ctl[CTL_IN_GPR / 4 + k] = in->gpr[k];
@@ -245,7 +259,8 @@ static void run_case(const OrcIn* in, unsigned npatch) {
   ctl[CTL_SEL_DS / 4] = in->sel_ds;
   ctl[CTL_SEL_ES / 4] = in->sel_es;
   ctl[CTL_SEL_SS / 4] = in->sel_ss;
-  ctl[CTL_ENTRY / 4] = ORC_CODE + in->insn_off;
+  ctl[CTL_ENTRY / 4] = code16 ? in->insn_off : ORC_CODE + in->insn_off;
+  ctl[CTL_ENTRY / 4 + 1] = code16 ? ORC_SEL_CODE16 : ctl[CTL_EXITPTR / 4 + 1];
   ctl[CTL_MARK / 4] = 0;
 
   struct itimerval t = {{0, 0}, {0, 200000}}, off = {{0, 0}, {0, 0}};

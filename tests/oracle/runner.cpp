@@ -58,6 +58,7 @@ bool run_host(const std::string& host, const std::vector<Case>& cases, std::vect
     r.sel_es = c.sel_es;
     r.sel_ss = c.sel_ss;
     r.sel_ds = c.sel_ds;
+    r.sel_cs = c.code16 ? ORC_SEL_CODE16 : ORC_SEL_CODE;
     const uint8_t* p = reinterpret_cast<const uint8_t*>(&r);
     buf.insert(buf.end(), p, p + sizeof r);
     p = reinterpret_cast<const uint8_t*>(c.patches.data());
@@ -129,6 +130,7 @@ cpu::Segment ldt_segment(uint16_t sel) {
   uint32_t attr = SEG_P | SEG_S | SEG_ACCESSED | (3u << SEG_DPL_SHIFT);
   if (!d.read_only) attr |= SEG_RW;
   if (d.expand_down) attr |= SEG_DC;
+  if (d.code) attr |= SEG_CODE | SEG_RW;  // readable code
   if (d.big) attr |= SEG_DB;
   if (d.gran) attr |= SEG_G;
   return Segment{sel, 0, d.base, orc_limit(&d), attr};
@@ -167,7 +169,8 @@ void Guest::run(const Case& k, GuestResult& g) {
   c.cpl = 3;
   const uint32_t dpl3 = 3u << SEG_DPL_SHIFT;
   const uint32_t data = SEG_P | SEG_S | SEG_RW | SEG_ACCESSED | SEG_DB | SEG_G | dpl3;
-  c.seg[CS] = Segment{uint16_t(ORC_SEL_CODE), 0, 0, 0xFFFFFFFFu, data | SEG_CODE};
+  c.seg[CS] = k.code16 ? ldt_segment(ORC_SEL_CODE16)
+                                         : Segment{uint16_t(ORC_SEL_CODE), 0, 0, 0xFFFFFFFFu, data | SEG_CODE};
   c.seg[DS] = ldt_segment(k.sel_ds);
   c.seg[SS] = ldt_segment(k.sel_ss);
   c.seg[ES] = ldt_segment(k.sel_es);
@@ -177,7 +180,8 @@ void Guest::run(const Case& k, GuestResult& g) {
   p_->mem.write<uint16_t>(kTss + 0x66, 0x68);  // I/O bitmap offset beyond the limit
   std::memcpy(c.gpr, k.gpr, sizeof c.gpr);
   c.eflags = k.eflags | 0x2;
-  c.eip = ORC_CODE + k.off;
+  const uint32_t cs_base = c.seg[CS].base;
+  c.eip = ORC_CODE + k.off - cs_base;
 
   uint8_t img[ORC_SCRATCH_SIZE];
   k.image(img);
@@ -198,7 +202,7 @@ void Guest::run(const Case& k, GuestResult& g) {
       break;
     }
     bool at_exit = false;
-    for (uint16_t x : k.exits) at_exit |= c.eip == ORC_CODE + x;
+    for (uint16_t x : k.exits) at_exit |= c.eip + cs_base == ORC_CODE + x;
     if (at_exit) {
       g.trap = kNoTrap;
       break;
@@ -207,7 +211,7 @@ void Guest::run(const Case& k, GuestResult& g) {
   }
   std::memcpy(g.gpr, c.gpr, sizeof g.gpr);
   g.eflags = c.eflags;
-  g.eip = c.eip;
+  g.eip = c.eip + cs_base;  // linear, as the host reports it
   for (uint32_t a = 0; a < ORC_SCRATCH_SIZE; ++a) g.mem[a] = p_->mem.read<uint8_t>(ORC_SCRATCH + a);
 }
 
@@ -298,9 +302,11 @@ std::string describe(const Case& c, const HostResult& h, const GuestResult& g, c
   std::string s = "[" + c.family + "] " + c.form + (c.detail.empty() ? "" : "   " + c.detail) + "\n";
   s += "    bytes:";
   for (uint8_t b : c.insn) s += " " + hex(b, 2);
-  s += "  = " + cpu::disassemble(cpu::DecodeMode::Prot32, c.insn.data(), c.insn.size());
+  s += "  = " + cpu::disassemble(c.code16 ? cpu::DecodeMode::Prot16 : cpu::DecodeMode::Prot32, c.insn.data(),
+                                c.insn.size());
   s += "   at +" + hex(c.off, 3) + ", exits";
   for (uint16_t x : c.exits) s += " +" + hex(x, 3);
+  if (c.code16) s += "   16-bit code";
   if (c.sel_es != ORC_SEL_EDATA || c.sel_ss != ORC_SEL_DATA || c.sel_ds != ORC_SEL_DATA)
     s += "   es=" + hex(c.sel_es, 2) + " ss=" + hex(c.sel_ss, 2) + " ds=" + hex(c.sel_ds, 2) + " (wire.h LDT)";
   s += "\n    init : " + regs_line(c.gpr, c.eflags) + "\n";

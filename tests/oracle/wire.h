@@ -9,7 +9,7 @@
  *                ORC_SCRATCH, ES one based at ORC_SCRATCH + ORC_ES_DELTA (so a
  *                handler that mixes up DS and ES is caught), both 32-bit,
  *                4 GiB limit. 16-bit addressing (0x67) reaches the page.
- *   ORC_CODE     code page (flat CS). The instruction under test sits at
+ *   ORC_CODE     code page (flat 32-bit CS, or a 16-bit CS based here). The instruction under test sits at
  *                ORC_CODE + insn_off; each "exit" offset holds a stub that
  *                records where execution left the instruction.
  *   ORC_CTL      host-only control page (register images, saved selectors).
@@ -25,7 +25,7 @@
 #define ORC_CODE 0x00200000u
 #define ORC_CODE_USED 0x400u   /* exits and the instruction lie in [0, this) */
 #define ORC_CTL 0x00300000u
-#define ORC_STUB_LEN 18u       /* bytes an exit stub occupies on the host */
+#define ORC_STUB_LEN 24u       /* bytes reserved for an exit stub (18 or 22 used on the host) */
 #define ORC_MAX_EXITS 4
 #define ORC_MAX_INSN 16
 
@@ -38,17 +38,20 @@ typedef struct {
   uint8_t gran;          /* G: limit in 4 KiB units */
   uint8_t big;           /* D/B: 32-bit stack pointer / expand-down upper bound */
   uint8_t expand_down;
-  uint8_t read_only;
+  uint8_t read_only;     /* data: read-only; code: execute-only */
+  uint8_t code;
 } OrcSeg;
 
-#define ORC_LDT_N 6
+#define ORC_LDT_N 7
 static const OrcSeg orc_ldt[ORC_LDT_N] = {
-    {ORC_SCRATCH, 0xFFFFF, 1, 1, 0, 0},                /* 0x07: data, 4 GiB */
-    {ORC_SCRATCH + ORC_ES_DELTA, 0xFFFFF, 1, 1, 0, 0}, /* 0x0F: data, 4 GiB, ES default */
-    {ORC_SCRATCH, 0xFFFFF, 1, 0, 0, 0},                /* 0x17: data, 4 GiB, 16-bit (SP stack) */
-    {ORC_SCRATCH + ORC_ES_DELTA, 0x7FF, 0, 1, 0, 0},   /* 0x1F: data, limit 0x7FF */
-    {ORC_SCRATCH, 0x7FF, 0, 1, 1, 0},                  /* 0x27: expand-down, offsets 0x800.. */
-    {ORC_SCRATCH, 0xBFF, 0, 1, 0, 1},                  /* 0x2F: read-only, limit 0xBFF */
+    /* base                      limit    G  B  ED RO code */
+    {ORC_SCRATCH,                0xFFFFF, 1, 1, 0, 0, 0}, /* 0x07: data, 4 GiB */
+    {ORC_SCRATCH + ORC_ES_DELTA, 0xFFFFF, 1, 1, 0, 0, 0}, /* 0x0F: data, 4 GiB, ES default */
+    {ORC_SCRATCH,                0xFFFFF, 1, 0, 0, 0, 0}, /* 0x17: data, 4 GiB, 16-bit (SP stack) */
+    {ORC_SCRATCH + ORC_ES_DELTA, 0x7FF,   0, 1, 0, 0, 0}, /* 0x1F: data, limit 0x7FF */
+    {ORC_SCRATCH,                0x7FF,   0, 1, 1, 0, 0}, /* 0x27: expand-down, offsets 0x800.. */
+    {ORC_SCRATCH,                0xBFF,   0, 1, 0, 1, 0}, /* 0x2F: read-only, limit 0xBFF */
+    {ORC_CODE,                   0xFFF,   0, 0, 0, 0, 1}, /* 0x37: 16-bit code, the code page */
 };
 #define ORC_SEL(entry) ((uint16_t)((entry) << 3 | 7)) /* LDT, RPL 3 */
 #define ORC_SEL_DATA ORC_SEL(0)
@@ -57,6 +60,7 @@ static const OrcSeg orc_ldt[ORC_LDT_N] = {
 #define ORC_SEL_LIMITED ORC_SEL(3)
 #define ORC_SEL_EXPDOWN ORC_SEL(4)
 #define ORC_SEL_RDONLY ORC_SEL(5)
+#define ORC_SEL_CODE16 ORC_SEL(6)
 #define ORC_SEL_CODE 0x23u     /* Linux' 32-bit user CS (flat) */
 #define ORC_SEL_FLAT 0x2Bu     /* Linux' 32-bit user DS (flat): FS during a case */
 
@@ -84,7 +88,10 @@ typedef struct {
   uint16_t sel_es;       /* ORC_SEL(entry) */
   uint16_t sel_ss;
   uint16_t sel_ds;
+  uint16_t sel_cs;       /* ORC_SEL_CODE (flat 32-bit) or ORC_SEL_CODE16 (EIP = offset in the code page) */
+  uint16_t pad;
 } OrcIn;
+typedef char orc_in_size_check[sizeof(OrcIn) == 88 ? 1 : -1];
 
 typedef struct {
   uint16_t off;          /* scratch offset */
@@ -99,12 +106,13 @@ typedef struct {
   uint32_t id;
   uint32_t gpr[8];
   uint32_t eflags;
-  uint32_t eip;          /* linear: the exit stub reached, or the faulting EIP */
+  uint32_t eip;          /* linear (CS base + EIP): the exit stub reached, or the faulting instruction */
   uint32_t trapno;       /* exception vector, ORC_NO_TRAP, or ORC_TIMEOUT */
   uint32_t err;
   uint32_t signo;
   uint32_t nchange;
 } OrcOut;
+typedef char orc_out_size_check[sizeof(OrcOut) == 64 ? 1 : -1];
 
 /* Deterministic scratch contents for a seed (xorshift32). */
 static inline void orc_fill(uint32_t seed, uint8_t* buf) {
