@@ -63,7 +63,14 @@ std::span<const KnownDiff> known_differences();
 
 // The first Skip entry of `stage` that matches, or nullptr.
 const KnownDiff* find_skip(CpuKind cpu, const TestCtx& x, Stage stage);
-// Applies every matching Adjust entry to `o`.
-void apply_adjustments(CpuKind cpu, const TestCtx& x, CompareOpts& o);
+// Applies every matching Adjust entry (except `except`) to `o`.
+void apply_adjustments(CpuKind cpu, const TestCtx& x, CompareOpts& o, const KnownDiff* except = nullptr);
+// Calls f(entry) for every matching Adjust entry.
+template <class F> void for_each_adjustment(CpuKind cpu, const TestCtx& x, F f);
+bool known_diff_matches(const KnownDiff& d, CpuKind cpu, const TestCtx& x);
+template <class F> void for_each_adjustment(CpuKind cpu, const TestCtx& x, F f) {
+  for (const KnownDiff& d : known_differences())
+    if (d.action == Action::Adjust && known_diff_matches(d, cpu, x)) f(d);
+}
 
 }  // namespace vec

@@ -34,6 +34,7 @@ void usage(FILE* f) {
                "  --min-pass-rate P      exit 1 when fewer than P percent of the compared vectors pass\n"
                "  --skip-missing         if DIR does not exist, say so and exit 77 (ctest: skipped)\n"
                "  --list-known           print the known-differences table and exit\n"
+               "  --audit-known          also run the known-difference vectors and count those that match anyway\n"
                "  --self-test            run the built-in synthetic vectors (parser and comparison check)\n"
                "Exit status: 0 run completed, 1 below --min-pass-rate, 2 bad usage or unreadable input.\n");
 }
@@ -95,6 +96,8 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "xlat86-vectors: --min-pass-rate needs a percentage (0-100)\n");
         return kExitUsage;
       }
+    } else if (a == "--audit-known") {
+      opt.audit_known = true;
     } else if (a == "--skip-missing") {
       skip_missing = true;
     } else if (a == "--list-known") {
@@ -149,7 +152,16 @@ int main(int argc, char** argv) {
   }
   if (!s.known_by_entry.empty()) {
     std::printf("known differences by entry:\n");
-    for (const auto& [id, n] : s.known_by_entry) std::printf("  %7" PRIu64 "  %s\n", n, id.c_str());
+    for (const auto& [id, n] : s.known_by_entry) {
+      std::printf("  %7" PRIu64 "  %s", n, id.c_str());
+      if (opt.audit_known) std::printf("  (%" PRIu64 " would match anyway)", s.known_would_pass[id]);
+      std::printf("\n");
+    }
+  }
+  if (opt.audit_known) {
+    std::printf("comparison adjustments (applied / needed, i.e. the vector fails without it):\n");
+    for (const auto& [id, n] : s.adjusted)
+      std::printf("  %7" PRIu64 " / %7" PRIu64 "  %s\n", n, s.adjust_needed[id], id.c_str());
   }
   int rc = 0;
   const uint64_t m = s.compared();

@@ -16,6 +16,7 @@ struct Options {
   std::vector<std::string> only;         // substrings of the path relative to dir
   uint64_t max_per_file = UINT64_MAX;
   double min_pass_rate = -1;             // percent; < 0: no threshold
+  bool audit_known = false;              // also run and compare known-difference skips
 };
 
 struct FileResult {
@@ -31,6 +32,8 @@ struct Summary {
   std::vector<FileResult> files;
   uint64_t tests = 0, passed = 0, failed = 0, known = 0, revoked = 0;
   std::map<std::string, uint64_t> known_by_entry;  // "cpu id" -> vectors
+  std::map<std::string, uint64_t> known_would_pass;  // with audit_known: of those, matched anyway
+  std::map<std::string, uint64_t> adjusted, adjust_needed;  // with audit_known: Adjust entries applied / needed
   std::vector<std::string> errors;                 // unreadable or malformed input
   uint64_t compared() const { return passed + failed; }
 };
