@@ -317,6 +317,7 @@ void Builder::finish(const std::string& form, const std::string& detail) {
   for (size_t k = prefixes.size(); k > 1; --k) std::swap(prefixes[k - 1], prefixes[r.below(uint32_t(k))]);
   c.insn = prefixes;
   c.insn.insert(c.insn.end(), body.begin(), body.end());
+  c.insn.insert(c.insn.end(), tail.begin(), tail.end());
   if (c.exits.empty()) c.exits.push_back(uint16_t(c.off + c.insn.size()));
   std::string tags = c.code16 ? " c16" : "";
   for (uint8_t p : prefixes) {
@@ -341,6 +342,7 @@ const std::vector<Family>& families() {
     add_stack_families(f);
     add_control_families(f);
     add_limit_families(f);
+    add_segload_families(f);
     return f;
   }();
   return all;

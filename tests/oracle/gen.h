@@ -98,6 +98,7 @@ class Builder {
   int force_seg = kNoSeg;      // rm_mem: always use this segment (with its override prefix)
   std::vector<uint8_t> prefixes;
   std::vector<uint8_t> body;
+  std::vector<uint8_t> tail;   // a second instruction after this one (its own prefixes included)
 
   // Operand width in bytes for a V-sized operand.
   unsigned vsize() const { return o16 ? 2 : 4; }
@@ -166,6 +167,7 @@ void add_string_families(std::vector<Family>& f);
 void add_stack_families(std::vector<Family>& f);
 void add_control_families(std::vector<Family>& f);
 void add_limit_families(std::vector<Family>& f);
+void add_segload_families(std::vector<Family>& f);
 
 // Common starting state: random GPRs, ESP in the scratch page, random flags.
 void init_case(Rng& r, Case& c);

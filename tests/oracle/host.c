@@ -50,6 +50,7 @@
 #define CTL_OUT_EFLAGS 0x70
 #define CTL_ENTRY 0x80       /* far pointer m16:32 to the instruction */
 #define CTL_EXITPTR 0x88     /* far pointer m16:32 to orc_exit */
+#define CTL_OUT_SEL 0x90     /* ES SS DS FS selectors, a dword each */
 
 #define S_(x) #x
 #define S(x) S_(x)
@@ -93,6 +94,14 @@ __asm__(
     "  movl %ebp, %fs:" S(ORC_CTL) "+0x64\n"
     "  movl %esi, %fs:" S(ORC_CTL) "+0x68\n"
     "  movl %edi, %fs:" S(ORC_CTL) "+0x6C\n"
+    "  movl $0, %fs:" S(ORC_CTL) "+0x90\n"
+    "  movw %es, %fs:" S(ORC_CTL) "+0x90\n"
+    "  movl $0, %fs:" S(ORC_CTL) "+0x94\n"
+    "  movw %ss, %fs:" S(ORC_CTL) "+0x94\n"
+    "  movl $0, %fs:" S(ORC_CTL) "+0x98\n"
+    "  movw %ds, %fs:" S(ORC_CTL) "+0x98\n"
+    "  movl $0, %fs:" S(ORC_CTL) "+0x9C\n"
+    "  movw %fs, %fs:" S(ORC_CTL) "+0x9C\n"
     "  movl %fs:" S(ORC_CTL) "+" S(CTL_SAVE_DS) ", %eax\n"
     "  movw %ax, %ds\n  movw %ax, %ss\n"
     "  movl " S(ORC_CTL) "+" S(CTL_HOST_ESP) ", %esp\n"
@@ -134,6 +143,10 @@ static void on_signal(int sig, siginfo_t* si, void* uctx) {
   fault_out.trapno = sig == SIGALRM ? ORC_TIMEOUT : (uint32_t)g[REG_TRAPNO];
   fault_out.err = g[REG_ERR];
   fault_out.signo = sig;
+  fault_out.sel_es = (uint16_t)g[REG_ES];
+  fault_out.sel_ss = (uint16_t)g[REG_SS];
+  fault_out.sel_ds = (uint16_t)g[REG_DS];
+  fault_out.sel_fs = (uint16_t)g[REG_FS];
   in_case = 0;
   siglongjmp(fault_jb, 1);
 }
@@ -274,6 +287,10 @@ static void run_case(const OrcIn* in, unsigned npatch) {
     out.eflags = ctl[CTL_OUT_EFLAGS / 4];
     out.eip = ctl[CTL_MARK / 4];
     out.trapno = ORC_NO_TRAP;
+    out.sel_es = (uint16_t)ctl[CTL_OUT_SEL / 4];
+    out.sel_ss = (uint16_t)ctl[CTL_OUT_SEL / 4 + 1];
+    out.sel_ds = (uint16_t)ctl[CTL_OUT_SEL / 4 + 2];
+    out.sel_fs = (uint16_t)ctl[CTL_OUT_SEL / 4 + 3];
   } else {
     setitimer(ITIMER_REAL, &off, NULL);
     /* Back from the signal handler: the kernel gave it flat DS/ES/SS; FS still
@@ -287,6 +304,10 @@ static void run_case(const OrcIn* in, unsigned npatch) {
     out.trapno = fault_out.trapno;
     out.err = fault_out.err;
     out.signo = fault_out.signo;
+    out.sel_es = fault_out.sel_es;
+    out.sel_ss = fault_out.sel_ss;
+    out.sel_ds = fault_out.sel_ds;
+    out.sel_fs = fault_out.sel_fs;
   }
 
   unsigned n = 0;

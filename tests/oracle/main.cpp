@@ -28,7 +28,7 @@ namespace {
 struct Options {
   std::string host = XLAT86_ORACLE_HOST;
   uint64_t seed = 1;
-  unsigned count = 10000;
+  unsigned count = 20000;
   std::vector<std::string> only;
   unsigned show = 1;       // failures printed per family
   unsigned max_show = 40;  // failures printed in total
@@ -41,7 +41,7 @@ void usage() {
       "usage: xlat86-oracle [options]\n"
       "  --host PATH     the 32-bit executor (default %s)\n"
       "  --seed N        case generator seed (default 1)\n"
-      "  --count N       about N cases in total, shared by family weight (default 10000)\n"
+      "  --count N       about N cases in total, shared by family weight (default 20000)\n"
       "  --family A,B    only these families\n"
       "  --show N        failures printed per family (default 1)\n"
       "  --max-show N    failures printed in total (default 40)\n"

@@ -135,7 +135,17 @@ cpu::Segment ldt_segment(uint16_t sel) {
   if (d.gran) attr |= SEG_G;
   return Segment{sel, 0, d.base, orc_limit(&d), attr};
 }
+// A descriptor's 8 bytes (SDM vol. 3, 3.4.5).
+uint64_t descriptor(uint32_t base, uint32_t limit20, uint32_t type_s_dpl_p, bool db, bool g) {
+  uint32_t lo = (limit20 & 0xFFFF) | (base << 16);
+  uint32_t hi = ((base >> 16) & 0xFF) | (type_s_dpl_p << 8) | (limit20 & 0xF0000) | (db ? 1u << 22 : 0) |
+                (g ? 1u << 23 : 0) | (base & 0xFF000000u);
+  return uint64_t(hi) << 32 | lo;
+}
 constexpr uint32_t kTss = 0x3000;     // a 32-bit TSS without an I/O bitmap, like Linux'
+constexpr uint32_t kGdt = 0x5000;     // Linux' user code/data descriptors at 0x23/0x2B
+constexpr uint32_t kLdt = 0x5800;     // wire.h's LDT
+constexpr uint32_t kGdtLimit = 16 * 8 - 1;
 constexpr uint32_t kMaxSteps = 10000;
 }  // namespace
 
@@ -178,6 +188,18 @@ void Guest::run(const Case& k, GuestResult& g) {
   c.seg[GS] = Segment{0x63, 0, 0, 0xFFFFFFFFu, data};
   c.tr = Segment{0x80, 0, kTss, 0x67, SEG_P | 0xB};
   p_->mem.write<uint16_t>(kTss + 0x66, 0x68);  // I/O bitmap offset beyond the limit
+  // Descriptor tables for segment loads: the GDT entries the tests use (the
+  // others stay not-present zeros: never loaded), and the LDT.
+  for (uint32_t a = 0; a <= kGdtLimit; a += 4) p_->mem.write<uint32_t>(kGdt + a, 0);
+  p_->mem.write<uint64_t>(kGdt + (ORC_SEL_CODE & ~7u), descriptor(0, 0xFFFFF, 0xFB, true, true));
+  p_->mem.write<uint64_t>(kGdt + (ORC_SEL_FLAT & ~7u), descriptor(0, 0xFFFFF, 0xF3, true, true));
+  for (unsigned e = 0; e < ORC_LDT_N; ++e) {
+    const OrcSeg& d = orc_ldt[e];
+    uint32_t type = (d.code ? 0xA : (d.read_only ? 0x0 : 0x2) | (d.expand_down ? 0x4 : 0)) | 1;  // accessed, as Linux sets it
+    p_->mem.write<uint64_t>(kLdt + 8 * e, descriptor(d.base, d.limit, 0xF0 | type, d.big, d.gran));
+  }
+  c.gdtr = DescTable{kGdt, kGdtLimit};
+  c.ldtr = Segment{0x58, 0, kLdt, ORC_LDT_N * 8 - 1, SEG_P | 0x2};
   std::memcpy(c.gpr, k.gpr, sizeof c.gpr);
   c.eflags = k.eflags | 0x2;
   const uint32_t cs_base = c.seg[CS].base;
@@ -212,6 +234,10 @@ void Guest::run(const Case& k, GuestResult& g) {
   std::memcpy(g.gpr, c.gpr, sizeof g.gpr);
   g.eflags = c.eflags;
   g.eip = c.eip + cs_base;  // linear, as the host reports it
+  g.sel[0] = c.seg[ES].sel;
+  g.sel[1] = c.seg[SS].sel;
+  g.sel[2] = c.seg[DS].sel;
+  g.sel[3] = c.seg[FS].sel;
   for (uint32_t a = 0; a < ORC_SCRATCH_SIZE; ++a) g.mem[a] = p_->mem.read<uint8_t>(ORC_SCRATCH + a);
 }
 
@@ -268,6 +294,10 @@ Verdict compare(const Case& c, const HostResult& h, const GuestResult& g) {
   if (h.out.eip != g.eip)
     diff("eip: host " + hex(h.out.eip) + " (+" + hex(h.out.eip - ORC_CODE, 3) + "), ours " + hex(g.eip) + " (+" +
          hex(g.eip - ORC_CODE, 3) + ")");
+  static const char* const sn[4] = {"es", "ss", "ds", "fs"};
+  const uint16_t hs[4] = {h.out.sel_es, h.out.sel_ss, h.out.sel_ds, h.out.sel_fs};
+  for (int k = 0; k < 4; ++k)
+    if (hs[k] != g.sel[k]) diff(std::string(sn[k]) + ": host " + hex(hs[k], 4) + ", ours " + hex(g.sel[k], 4));
   for (unsigned k = 0; k < 8; ++k) {
     uint32_t m = clean ? ~c.gpr_undef[k] : ((c.fault_gpr_undef >> k) & 1) ? 0u : ~0u;
     if ((h.out.gpr[k] ^ g.gpr[k]) & m)

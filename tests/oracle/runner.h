@@ -32,6 +32,7 @@ struct GuestResult {
   uint32_t eip = 0;
   int trap = kNoTrap;  // exception vector, kNoTrap, or kNoExit (ran away / stopped elsewhere)
   uint32_t err = 0;    // error code with the exception
+  uint16_t sel[4] = {};  // ES SS DS FS
   uint32_t steps = 0;
   uint8_t mem[ORC_SCRATCH_SIZE] = {};
 };

@@ -111,8 +111,12 @@ typedef struct {
   uint32_t err;
   uint32_t signo;
   uint32_t nchange;
+  uint16_t sel_es;       /* data segment selectors after the case (or at the fault) */
+  uint16_t sel_ss;
+  uint16_t sel_ds;
+  uint16_t sel_fs;
 } OrcOut;
-typedef char orc_out_size_check[sizeof(OrcOut) == 64 ? 1 : -1];
+typedef char orc_out_size_check[sizeof(OrcOut) == 72 ? 1 : -1];
 
 /* Deterministic scratch contents for a seed (xorshift32). */
 static inline void orc_fill(uint32_t seed, uint8_t* buf) {
