@@ -151,16 +151,18 @@ static void on_signal(int sig, siginfo_t* si, void* uctx) {
   siglongjmp(fault_jb, 1);
 }
 
+/* The environment cannot run the oracle (no fixed low mappings, no LDT,
+ * another CS): ORC_EXIT_UNAVAILABLE, which the test reports as skipped. */
 static void die(const char* what) {
   perror(what);
-  exit(2);
+  exit(ORC_EXIT_UNAVAILABLE);
 }
 
 static void* map_fixed(uint32_t addr, uint32_t len, int prot) {
   void* p = mmap((void*)addr, len, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
   if (p == MAP_FAILED || p != (void*)addr) {
     fprintf(stderr, "xlat86-oracle-host: cannot map %#x\n", addr);
-    exit(2);
+    exit(ORC_EXIT_UNAVAILABLE);
   }
   return p;
 }
@@ -210,7 +212,7 @@ static void setup(void) {
   __asm__ volatile("movw %%cs, %0" : "=r"(cs));
   if (cs != ORC_SEL_CODE) {  /* the guest side mirrors Linux' 32-bit user CS */
     fprintf(stderr, "xlat86-oracle-host: CS is %#x, expected %#x\n", cs, ORC_SEL_CODE);
-    exit(2);
+    exit(ORC_EXIT_UNAVAILABLE);
   }
   ctl[CTL_EXITPTR / 4] = (uint32_t)&orc_exit;
   ctl[CTL_EXITPTR / 4 + 1] = cs;

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -33,7 +34,7 @@ struct TempFile {
 };
 }  // namespace
 
-bool run_host(const std::string& host, const std::vector<Case>& cases, std::vector<HostResult>& res,
+bool run_host(bool* unavailable, const std::string& host, const std::vector<Case>& cases, std::vector<HostResult>& res,
               std::string& err) {
   TempFile in, out;
   if (in.fd < 0 || out.fd < 0) {
@@ -76,12 +77,19 @@ bool run_host(const std::string& host, const std::vector<Case>& cases, std::vect
   pid_t pid;
   int rc = posix_spawn(&pid, host.c_str(), &fa, nullptr, argv, environ);
   posix_spawn_file_actions_destroy(&fa);
+  *unavailable = false;
   if (rc != 0) {
+    *unavailable = rc == ENOEXEC;  // a kernel without i386 binary support
     err = "cannot start " + host + ": " + std::strerror(rc);
     return false;
   }
   int status = 0;
   waitpid(pid, &status, 0);
+  if (WIFEXITED(status) && WEXITSTATUS(status) == ORC_EXIT_UNAVAILABLE) {
+    *unavailable = true;
+    err = host + " cannot run on this machine (see its message above)";
+    return false;
+  }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     err = host + " failed (status " + std::to_string(status) + ")";
     return false;

@@ -20,8 +20,9 @@ struct HostResult {
 };
 
 // Runs every case on the host CPU. False (with a message) if the executor
-// could not be run or its output is malformed.
-bool run_host(const std::string& host, const std::vector<Case>& cases, std::vector<HostResult>& res,
+// could not be run or its output is malformed; *unavailable is set when this
+// machine cannot run it at all (no i386 support, no fixed mappings, no LDT).
+bool run_host(bool* unavailable, const std::string& host, const std::vector<Case>& cases, std::vector<HostResult>& res,
               std::string& err);
 
 // Our interpreter's view of a case.

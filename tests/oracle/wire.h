@@ -71,6 +71,7 @@ static inline uint32_t orc_limit(const OrcSeg* s) { return s->gran ? (s->limit <
 #define ORC_MAGIC_OUT 0x54554F4Fu /* "OOUT" */
 #define ORC_NO_TRAP 0xFFFFFFFFu
 #define ORC_TIMEOUT 0xFFFFu        /* trapno when the case did not finish in time */
+#define ORC_EXIT_UNAVAILABLE 77    /* exit status: this machine cannot run the oracle (ctest: skipped) */
 
 /* One case: followed by npatch OrcPatch records. */
 typedef struct {
