@@ -11,10 +11,12 @@
 #include <csetjmp>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 
 #include "cpu/decode.h"
 #include "cpu/state.h"
 #include "mmu/memory.h"
+#include "mmu/tlb.h"
 
 namespace cpu {
 
@@ -47,8 +49,10 @@ enum : uint32_t {
 
 struct Cpu : CpuState {
   mmu::Memory* mem = nullptr;
+  mmu::Tlb* tlb = nullptr;  // the soft TLB over `mem`: attach_memory() creates it
   PortBus* io = nullptr;
   IntrSource* intr = nullptr;
+  std::unique_ptr<mmu::Tlb> own_tlb;
 
   // Engine runtime (not architectural state).
   uint32_t snap[10] = {};        // gpr[8], eip, eflags at the start of the instruction
@@ -63,6 +67,13 @@ struct Cpu : CpuState {
   CpuState& state() { return *this; }
   const CpuState& state() const { return *this; }
 
+  // Use `m` as physical memory and create the soft TLB over it, in step with
+  // CR0/CR3/CR4. Engines call it if the owner has only set `mem`.
+  void attach_memory(mmu::Memory& m);
+  // After CR0/CR3/CR4 were set directly (reset, state restore): resync the TLB.
+  void sync_paging();
+
+  bool user() const { return cpl == 3; }  // data accesses are user-mode at CPL 3
   bool real_mode() const { return !(cr[0] & CR0_PE); }
   bool v86() const { return eflags & VM; }
   bool stack32() const { return seg[SS].attr & SEG_DB; }
@@ -71,6 +82,8 @@ struct Cpu : CpuState {
 
 // ---- faults ----
 [[noreturn]] void fault(Cpu& c, uint8_t vector, uint32_t error_code = 0);
+// #PF: CR2 = the faulting linear address, then fault(kPF, error code).
+[[noreturn]] void page_fault(Cpu& c, const mmu::PageFault& pf);
 inline void take_snapshot(Cpu& c) { std::memcpy(c.snap, c.gpr, sizeof c.snap); }
 inline void restore_snapshot(Cpu& c) { std::memcpy(c.gpr, c.snap, sizeof c.snap); }
 
@@ -115,20 +128,44 @@ inline uint32_t linear(Cpu& c, unsigned seg, uint32_t off, uint32_t last, bool w
   return s.base + off;
 }
 
-// ---- memory (linear; paging arrives with the MMU) ----
-template <class T> inline T lin_read(Cpu& c, uint32_t lin) { return c.mem->read<T>(lin); }
-template <class T> inline void lin_write(Cpu& c, uint32_t lin, T v) { c.mem->write<T>(lin, v); }
+// ---- memory: linear addresses through the soft TLB (paging, A20, the map) ----
+// Data accesses: user-mode checks at CPL 3.
+template <class T> inline T data_read(Cpu& c, uint32_t lin) {
+  T v;
+  mmu::PageFault pf;
+  if (!c.tlb->read<T>(lin, c.user(), &v, &pf)) [[unlikely]] page_fault(c, pf);
+  return v;
+}
+template <class T> inline void data_write(Cpu& c, uint32_t lin, T v) {
+  mmu::PageFault pf;
+  if (!c.tlb->write<T>(lin, c.user(), v, &pf)) [[unlikely]] page_fault(c, pf);
+}
+// Implicit system accesses (descriptor tables, IDT/IVT, TSS): always
+// supervisor, whatever the CPL (SDM vol. 3, 4.6).
+template <class T> inline T lin_read(Cpu& c, uint32_t lin) {
+  T v;
+  mmu::PageFault pf;
+  if (!c.tlb->read<T>(lin, false, &v, &pf)) [[unlikely]] page_fault(c, pf);
+  return v;
+}
+template <class T> inline void lin_write(Cpu& c, uint32_t lin, T v) {
+  mmu::PageFault pf;
+  if (!c.tlb->write<T>(lin, false, v, &pf)) [[unlikely]] page_fault(c, pf);
+}
 
 template <class T> inline T read_mem(Cpu& c, unsigned seg, uint32_t off) {
-  return lin_read<T>(c, linear(c, seg, off, sizeof(T) - 1, false));
+  return data_read<T>(c, linear(c, seg, off, sizeof(T) - 1, false));
 }
 template <class T> inline void write_mem(Cpu& c, unsigned seg, uint32_t off, T v) {
-  lin_write<T>(c, linear(c, seg, off, sizeof(T) - 1, true), v);
+  data_write<T>(c, linear(c, seg, off, sizeof(T) - 1, true), v);
 }
 // Check a write of `len` bytes at seg:off without writing (multi-part stores
 // that must not be partially done, e.g. far pointers, PUSHA, ENTER).
+// Segment limits and every page are checked, with no side effects.
 inline void check_write(Cpu& c, unsigned seg, uint32_t off, uint32_t len) {
-  linear(c, seg, off, len - 1, true);
+  uint32_t lin = linear(c, seg, off, len - 1, true);
+  mmu::PageFault pf;
+  if (!c.tlb->probe(lin, len, mmu::Access::Write, c.user(), &pf)) page_fault(c, pf);
 }
 
 // ---- operands ----
@@ -194,6 +231,13 @@ enum class IntKind : uint8_t { Exception, Software, External, Int3, Into };
 // Deliver interrupt/exception `vec` now. For Software/Int3/Into, EIP is the
 // next instruction; for exceptions it is the faulting instruction.
 void deliver_interrupt(Cpu& c, uint8_t vec, IntKind kind, uint32_t err = 0);
+
+// ---- control registers (cpu/control_regs.cpp): the TLB follows them ----
+// Apply the SDM's checks (#GP(0) on invalid combinations or PDPTE reserved
+// bits), update the TLB and request a block lookup (EV_MODE).
+void write_cr0(Cpu& c, uint32_t v);
+void write_cr3(Cpu& c, uint32_t v);
+void write_cr4(Cpu& c, uint32_t v);
 
 // EFLAGS write with the bits this mode allows (POPF, IRET): `mask` is the set
 // of bits the instruction may change.

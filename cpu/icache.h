@@ -2,10 +2,19 @@
 //
 // Guest code is decoded once into blocks of Insns (straight-line runs that end
 // at a control transfer, a mode-changing instruction, a page boundary or a size
-// cap) keyed by physical address plus the decode mode. Pages holding blocks are
-// marked in mmu::Memory; a guest write to such a page invalidates every block
-// on it and raises EV_SMC so that a running block stops after the writing
-// instruction. Invalidated blocks are freed only between blocks.
+// cap) keyed by the physical address of their first byte plus the decode mode.
+// Code is fetched through the soft TLB (paging, A20, the physical map).
+//
+// Self-modifying code: each block marks the 128-byte chunks its bytes occupy
+// (mmu::Memory::mark_code). A guest write to a marked chunk reaches
+// code_written(), which invalidates exactly the blocks whose bytes it
+// overlaps, re-marks what is left of the page, and raises EV_SMC so that a
+// running block stops after the writing instruction. Invalidated blocks are
+// freed only between blocks, never under the interpreter's feet.
+//
+// An instruction that crosses a page boundary is a block of its own that
+// records the physical page of its second half (or that it was unmapped);
+// lookup() revalidates it, so a remap of the second page is never missed.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -17,9 +26,13 @@
 namespace cpu {
 
 struct Block {
+  static constexpr uint32_t kNoPage = ~0u;
   uint64_t key;
-  uint32_t first_page, last_page;  // physical pages the bytes occupy
-  uint32_t bytes;                  // total length of the instructions
+  uint32_t phys;        // physical address of the first byte
+  uint32_t bytes;       // total length of the instructions
+  uint32_t phys2;       // crossing block: physical page base of the second part, or kNoPage
+  bool crosses;         // the last instruction continues on the next linear page
+  bool limit_cut;       // decoding stopped at the CS limit: valid for that limit only
   std::vector<Insn> insns;
 };
 
@@ -38,9 +51,10 @@ class ICache final : public mmu::CodeListener {
   explicit ICache(Cpu& c);
   ~ICache() override;
 
-  // The block at CS:EIP in the current mode, decoding it if needed. Never
-  // faults: undecodable or out-of-limit instructions become Insns whose
-  // handler raises the right exception when executed.
+  // The block at CS:EIP in the current mode, decoding it if needed. Raises
+  // #PF (through fault()) only if the first byte cannot be fetched; bytes
+  // that are undecodable, past the CS limit or on an unmapped second page
+  // become Insns that raise the right exception when executed.
   const Block* lookup();
   void flush();
   void collect_garbage() { graveyard_.clear(); }
@@ -49,8 +63,13 @@ class ICache final : public mmu::CodeListener {
   void code_written(uint32_t paddr, unsigned size) override;
 
  private:
-  std::unique_ptr<Block> decode_block(uint32_t eip, uint32_t phys, DecodeMode mode);
-  void invalidate_page(uint32_t page);
+  std::unique_ptr<Block> decode_block(uint32_t eip, uint32_t lin, uint32_t phys, DecodeMode mode);
+  uint32_t fetch_phys(uint32_t lin);                // faults (#PF)
+  bool try_phys(uint32_t lin, uint32_t* phys);      // no fault
+  void add_block(std::unique_ptr<Block> b);
+  void drop_block(Block* b);
+  void remark_page(uint32_t page);
+  static bool overlaps(const Block& b, uint32_t pa, uint32_t end);
   static unsigned fast_slot(uint32_t phys) { return (phys ^ (phys >> 12)) & (kFastSize - 1); }
 
   Cpu& c_;
@@ -58,7 +77,7 @@ class ICache final : public mmu::CodeListener {
   std::unordered_map<uint32_t, std::vector<Block*>> by_page_;
   std::vector<std::unique_ptr<Block>> graveyard_;
   static constexpr unsigned kFastSize = 4096;
-  struct FastEntry { uint64_t key; const Block* b; };
+  struct FastEntry { uint64_t key; Block* b; };
   std::vector<FastEntry> fast_;
   ICacheStats stats_;
 };

@@ -14,7 +14,12 @@ const char* exit_name(Exit e) {
   return "?";
 }
 
-Interpreter::Interpreter(Cpu& c) : icache_(c) {}
+static Cpu& with_tlb(Cpu& c) {
+  if (!c.tlb) c.attach_memory(*c.mem);
+  return c;
+}
+
+Interpreter::Interpreter(Cpu& c) : icache_(with_tlb(c)) {}
 
 // Exception classes for the double-fault rules (SDM vol. 3, table 6-5).
 static bool contributory(uint8_t v) { return v == kDE || (v >= kTS && v <= kGP); }
@@ -85,6 +90,7 @@ Exit Interpreter::run(Cpu& c, uint64_t budget) {
     if (c.events || c.halted || c.inhibit) {
       if (service_events(c, &why_)) break;
     }
+    take_snapshot(c);  // a fetch fault (#PF, #GP past the limit) is precise too
     const Block* b = icache_.lookup();
     const Insn* i = b->insns.data();
     const Insn* end = i + b->insns.size();

@@ -49,6 +49,18 @@ inline constexpr uint32_t CR0_NW = 1u << 29;
 inline constexpr uint32_t CR0_CD = 1u << 30;
 inline constexpr uint32_t CR0_PG = 1u << 31;
 
+// CR4 bits of a Pentium II.
+inline constexpr uint32_t CR4_VME = 1u << 0;
+inline constexpr uint32_t CR4_PVI = 1u << 1;
+inline constexpr uint32_t CR4_TSD = 1u << 2;
+inline constexpr uint32_t CR4_DE = 1u << 3;
+inline constexpr uint32_t CR4_PSE = 1u << 4;
+inline constexpr uint32_t CR4_PAE = 1u << 5;
+inline constexpr uint32_t CR4_MCE = 1u << 6;
+inline constexpr uint32_t CR4_PGE = 1u << 7;
+inline constexpr uint32_t CR4_PCE = 1u << 8;
+inline constexpr uint32_t kCr4Bits = 0x1FF;
+
 // Exception vectors.
 enum : uint8_t {
   kDE = 0, kDB = 1, kNMI = 2, kBP = 3, kOF = 4, kBR = 5, kUD = 6, kNM = 7, kDF = 8,

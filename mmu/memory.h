@@ -33,6 +33,7 @@ namespace mmu {
 
 constexpr uint32_t kPageShift = 12;
 constexpr uint32_t kPageSize = 1u << kPageShift;
+constexpr uint32_t kPageMask = kPageSize - 1;
 constexpr uint32_t kCodeChunkShift = 7;  // code tracking granularity: 128 bytes
 constexpr uint32_t kCodeChunk = 1u << kCodeChunkShift;
 

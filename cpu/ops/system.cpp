@@ -114,8 +114,6 @@ template <class T> void cpuid(Cpu& c, const Insn&) {
   c.gpr[EDX] = d;
 }
 
-constexpr uint32_t CR4_TSD = 1u << 2;
-constexpr uint32_t CR4_DE = 1u << 3;
 
 template <class T> void rdtsc(Cpu& c, const Insn&) {
   if ((c.cr[4] & CR4_TSD) && cur_cpl(c) != 0) fault(c, kGP, 0);
@@ -154,27 +152,7 @@ template <unsigned Seg> struct LoadFar {
 };
 
 // ---- control and debug registers (CPL 0; #GP(0) in V86 mode) ----
-constexpr uint32_t kCr0Bits = CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | CR0_WP |
-                              CR0_AM | CR0_NW | CR0_CD | CR0_PG;
-// CR4 bits of a Pentium II: VME PVI TSD DE PSE PAE MCE PGE PCE. Their
-// effects (paging, VME, machine check) are the system-architecture layer.
-constexpr uint32_t kCr4Bits = 0x1FF;
-
-void write_cr0(Cpu& c, uint32_t v) {
-  v = (v & kCr0Bits) | CR0_ET;  // reserved bits are ignored; ET is fixed to 1
-  if ((v & CR0_PG) && !(v & CR0_PE)) fault(c, kGP, 0);
-  if ((v & CR0_NW) && !(v & CR0_CD)) fault(c, kGP, 0);
-  uint32_t old = c.cr[0];
-  c.cr[0] = v;
-  if ((old ^ v) & CR0_PE) {
-    // Entering protected mode keeps CPL 0 (CS still holds its real-mode
-    // selector until the far jump); leaving it is CPL 0 by definition.
-    c.cpl = 0;
-  }
-  // PE/PG/WP/EM/TS may all change how code is decoded or translated; the TLB
-  // flush on PG/WP changes belongs to the paging layer (issue 3).
-  c.events |= EV_MODE;
-}
+// CR writes themselves (checks, TLB flushes) are in cpu/control_regs.cpp.
 
 template <class T> void mov_r_cr(Cpu& c, const Insn& i) {
   require_cpl0(c);
@@ -187,12 +165,8 @@ template <class T> void mov_cr_r(Cpu& c, const Insn& i) {
   switch (i.reg) {
     case 0: write_cr0(c, v); break;
     case 2: c.cr[2] = v; break;
-    case 3: c.cr[3] = v; c.events |= EV_MODE; break;  // TLB flush: paging layer (issue 3)
-    case 4:
-      if (v & ~kCr4Bits) fault(c, kGP, 0);
-      c.cr[4] = v;
-      c.events |= EV_MODE;
-      break;
+    case 3: write_cr3(c, v); break;
+    case 4: write_cr4(c, v); break;
     default: fault(c, kUD, 0);
   }
 }
@@ -264,6 +238,13 @@ template <class T> void lmsw(Cpu& c, const Insn& i) {
 template <class T> void smsw(Cpu& c, const Insn& i) {
   if (i.mem()) write_mem<uint16_t>(c, i.seg, ea(c, i), uint16_t(c.cr[0]));
   else setr<T>(c, i.rm, T(c.cr[0]));
+}
+
+// INVLPG m: drop the TLB entries for the page holding the operand's linear
+// address (no segment limit check: the SDM says INVLPG never faults on it).
+template <class T> void invlpg(Cpu& c, const Insn& i) {
+  require_cpl0(c);
+  c.tlb->invlpg(c.seg[i.seg].base + ea(c, i));
 }
 
 template <class T> void clts(Cpu& c, const Insn&) {
