@@ -52,7 +52,7 @@ void gen_segload(Rng& r, Case& c) {
     if (r.chance(30)) b.width({2, 4});  // operand size does not matter for MOV Sreg
     b.maybe_a16();
     Rm e = kind == 0 ? b.rm_reg(r.below(8), 2) : b.rm_mem(2, 1u << ESI);
-    if (!e.mem && e.reg == ESP) e = b.rm_reg(EAX, 2);
+    if (!e.mem && (e.reg == ESP || e.reg == ESI)) e = b.rm_reg(EAX, 2);  // ESI addresses the read
     b.set_rm_value(e, 2, (r.u32() & 0xFFFF0000u) | sel);
     b.op({0x8E});
     b.modrm(e, sreg_num[t]);
