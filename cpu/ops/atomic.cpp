@@ -14,12 +14,23 @@ namespace {
 // XADD Eb,Gb / Ev,Gv: TEMP = SRC + DEST; SRC = DEST; DEST = TEMP.
 // The register (source) is written first, so with the same register for both
 // operands the destination's sum is what remains.
+// The memory address is computed once, before the register (which may be
+// part of it) is written; memory is written first, as a fault must leave the
+// register unchanged.
 template <class T> void xadd(Cpu& c, const Insn& i) {
-  T d = read_rm<T>(c, i);
   T s = read_reg<T>(c, i);
+  if (i.mem()) {
+    uint32_t off = ea(c, i);
+    T d = read_mem<T>(c, i.seg, off);
+    T sum = flags::add<T>(c.eflags, d, s);
+    write_mem<T>(c, i.seg, off, sum);
+    write_reg<T>(c, i, d);
+    return;
+  }
+  T d = getr<T>(c, i.rm);
   T sum = flags::add<T>(c.eflags, d, s);
   write_reg<T>(c, i, d);
-  write_rm<T>(c, i, sum);
+  setr<T>(c, i.rm, sum);
 }
 
 // CMPXCHG Eb,Gb / Ev,Gv: flags as CMP accumulator, DEST. Equal: DEST = SRC.

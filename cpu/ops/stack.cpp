@@ -102,13 +102,14 @@ template <class T> void enter(Cpu& c, const Insn& i) {
   const uint32_t alloc = uint16_t(i.imm);
   const unsigned level = i.imm2 & 31;
   const bool s32 = c.stack32();
-  T copies[32];
-  uint32_t bp = s32 ? c.gpr[EBP] : (c.gpr[EBP] & 0xFFFFu);
-  for (unsigned k = 1; k < level; ++k) {
-    bp = s32 ? bp - sizeof(T) : ((bp - sizeof(T)) & 0xFFFFu);
-    copies[k] = read_mem<T>(c, SS, bp);
-  }
+  auto step_bp = [&](uint32_t bp) { return s32 ? bp - sizeof(T) : ((bp - sizeof(T)) & 0xFFFFu); };
+  const uint32_t bp0 = s32 ? c.gpr[EBP] : (c.gpr[EBP] & 0xFFFFu);
   const unsigned pushes = level ? level + 1 : 1;
+  // Pass 1: every read and every push is checked before anything is written.
+  for (unsigned k = 1, bp = bp0; k < level; ++k) {
+    bp = step_bp(bp);
+    (void)read_mem<T>(c, SS, bp);
+  }
   check_pushes(c, pushes, sizeof(T));
   const uint32_t sp = sp_value(c);
   // FrameTemp is the whole ESP register after pushing eBP: with a 16-bit
@@ -118,9 +119,15 @@ template <class T> void enter(Cpu& c, const Insn& i) {
   const uint32_t final_sp = sp_add(c, sp, -int32_t(pushes * sizeof(T) + alloc));
   // The new stack pointer must lie inside the stack segment (#SS(0)).
   if (alloc && !seg_ok(c.seg[SS], final_sp, 0)) fault(c, kSS, 0);
+  // Pass 2, as the SDM's pseudo-code: each frame pointer is read just before
+  // it is pushed, so a read may see a value this ENTER has just pushed (EBP
+  // close to ESP, the usual nested-frame layout).
   push<T>(c, getr<T>(c, EBP));
   if (level) {
-    for (unsigned k = 1; k < level; ++k) push<T>(c, copies[k]);
+    for (unsigned k = 1, bp = bp0; k < level; ++k) {
+      bp = step_bp(bp);
+      push<T>(c, read_mem<T>(c, SS, bp));
+    }
     push<T>(c, T(frame));
   }
   setr<T>(c, EBP, T(frame));

@@ -228,3 +228,15 @@ TEST_CASE("atomic: CMPXCHG8B faults: read-only destination, limit, register form
     CHECK(t.mem.read<uint16_t>(0x8000 - 6) == kCode);
   }
 }
+
+TEST_CASE("atomic: XADD whose register is part of the address writes the old address") {
+  xt::TestMachine t;
+  t.flat32();
+  // xadd [esi+edx*4], edx with esi=0x3000, edx=4: address 0x3010 computed before EDX changes.
+  t.c.gpr[cpu::ESI] = 0x3000;
+  t.c.gpr[cpu::EDX] = 4;
+  t.mem.write<uint32_t>(0x3010, 100);
+  t.run_code({0x0F, 0xC1, 0x14, 0x96});
+  CHECK(t.mem.read<uint32_t>(0x3010) == 104);
+  CHECK(t.r(cpu::EDX) == 100);
+}

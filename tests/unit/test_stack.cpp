@@ -254,3 +254,20 @@ TEST_CASE("stack: ENTER with 32-bit operand on a 16-bit stack keeps ESP's upper 
   CHECK(p.mem.read<uint32_t>(0x00F8) == 0x123400FC);  // the pushed frame pointer
   CHECK(p.r(ESP) == 0x123400F0);
 }
+
+TEST_CASE("stack: ENTER with nesting reads frame pointers it has just pushed") {
+  xt::TestMachine t;
+  // enter 4,3 with BP = SP: the second copied pointer is the old BP pushed first.
+  t.c.gpr[cpu::ESP] = 0x0930;
+  t.c.gpr[cpu::EBP] = 0x0930;
+  t.mem.write<uint16_t>(0x092E, 0x1111);
+  t.run_code({0xC8, 0x04, 0x00, 0x03});
+  // pushes: [092E]=old BP (0930), [092C]=word at BP-2 = 0930 (just pushed), [092A]=word at BP-4 = 0930
+  // (just pushed), [0928]=frame 092E.
+  CHECK(t.mem.read<uint16_t>(0x092E) == 0x0930);
+  CHECK(t.mem.read<uint16_t>(0x092C) == 0x0930);
+  CHECK(t.mem.read<uint16_t>(0x092A) == 0x0930);
+  CHECK(t.mem.read<uint16_t>(0x0928) == 0x092E);
+  CHECK((t.r(cpu::EBP) & 0xFFFF) == 0x092E);
+  CHECK((t.r(cpu::ESP) & 0xFFFF) == 0x0928 - 4);
+}
