@@ -103,6 +103,11 @@ bool reg_ge4_or_cs(const TestCtx& x) { return x.k.reg() >= 4 || (x.k.opcode == 0
 bool reg_nonzero(const TestCtx& x) { return x.k.reg() > 0; }
 // MOV to/from FS/GS encodings (with LOCK both CPUs raise #UD: comparable).
 bool reg_fs_gs(const TestCtx& x) { return (x.k.reg() == 4 || x.k.reg() == 5) && !x.k.lock; }
+// One 286 vector whose #UD frame holds SS where CS belongs; the other 249
+// vectors of the same encoding (26 FF DD) push CS. Keyed by its hash only.
+bool suspect_286_ff3(const TestCtx& x) {
+  return x.t.has_hash && x.t.hash_hex() == "ab0cea0f2b89ae469a98eaf20dedc9ff2ca08c91";
+}
 bool div_fault(const TestCtx& x) { return x.k.reg() >= 6 && pushed_frame(x); }
 bool rep_imul_idiv(const TestCtx& x) { return (x.k.reg() == 5 || x.k.reg() == 7) && (x.k.rep || x.k.repne); }
 bool bcd_adjusts(const TestCtx& x) { return (x.al() & 0x0F) > 9 || (x.init(FLAGS) & 0x10); }
@@ -302,6 +307,11 @@ const KnownDiff kTable[] = {
      "80286: MOV Ew,Sreg /4 /5 is #UD (no FS/GS); a 386+ stores FS/GS"},
     {"286-no-fs-gs", I286, 0x8E, 0x8E, -1, B, reg_fs_gs, SKIP, 0, -1,
      "80286: MOV Sreg,Ew /4 /5 is #UD (no FS/GS); a 386+ loads FS/GS"},
+    {"286-suspect-vector", I286, 0xFF, 0xFF, 3, B, suspect_286_ff3, SKIP, 0, -1,
+     "one recorded 80286 test (hash ab0cea0f..., 26 FF DD = #UD) pushed SS in the CS slot of its "
+     "exception frame; all 249 other vectors of this encoding push CS, as every x86 does. A "
+     "capture glitch, not an architectural difference: skipped by hash, a candidate for the "
+     "upstream revocation list"},
 };
 
 }  // namespace
