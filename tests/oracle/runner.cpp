@@ -116,7 +116,8 @@ bool run_host(bool* unavailable, const std::string& host, const std::vector<Case
       return false;
     }
     h.changes.resize(h.out.nchange);
-    std::memcpy(h.changes.data(), ob.data() + pos, h.out.nchange * sizeof(OrcPatch));
+    if (h.out.nchange)  // memcpy from/to an empty vector's null data() is UB
+      std::memcpy(h.changes.data(), ob.data() + pos, h.out.nchange * sizeof(OrcPatch));
     pos += h.out.nchange * sizeof(OrcPatch);
   }
   return true;
