@@ -10,6 +10,10 @@ void IoBus::map(uint16_t first, uint16_t last, ReadFn read, WriteFn write) {
   ranges_.push_back(Range{first, last, std::move(read), std::move(write)});
 }
 
+void IoBus::unmap(uint16_t first, uint16_t last) {
+  std::erase_if(ranges_, [&](const Range& r) { return r.first >= first && r.last <= last; });
+}
+
 const IoBus::Range* IoBus::find(uint16_t port) const {
   for (const Range& r : ranges_)
     if (port >= r.first && port <= r.last) return &r;

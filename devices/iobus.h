@@ -18,6 +18,9 @@ class IoBus final : public cpu::PortBus {
   // Claim ports [first, last]. A handler sees accesses of 1, 2 or 4 bytes that
   // start in its range; either function may be empty (reads all ones / ignored).
   void map(uint16_t first, uint16_t last, ReadFn read, WriteFn write);
+  // Release every range lying wholly inside [first, last] (a device whose
+  // ports move, e.g. a PCI I/O BAR, unmaps the old range and maps the new).
+  void unmap(uint16_t first, uint16_t last);
 
   uint32_t in(uint16_t port, unsigned size) override;
   void out(uint16_t port, unsigned size, uint32_t value) override;
