@@ -92,6 +92,8 @@ class Ps2Mouse {
   // scrolling up/away from the user (sent as -dz, only once the guest has
   // enabled the IntelliMouse wheel), buttons bit 0 left, 1 right, 2 middle.
   // Motion accumulates until a packet can be sent; large motion is split.
+  // Deltas are sent as counts: the resolution setting is kept and reported
+  // (E9) but does not rescale host motion; 2:1 scaling is applied.
   void move(int dx, int dy, unsigned buttons, int dz = 0);
 
   void receive(uint8_t b);

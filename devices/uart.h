@@ -65,7 +65,7 @@ class Uart {
   void map(IoBus& bus);
   // Master reset: IER, IIR, FCR, LCR, MCR cleared, LSR = THRE|TEMT, FIFOs and
   // the shift register emptied. The divisor latch and SCR keep their values
-  // (power-on: divisor 12 = 9600 baud, SCR 0). Queued host input is kept.
+  // (power-on: divisor 1 = 115200 baud, SCR 0). Queued host input is kept.
   void reset();
 
   // Host side.
@@ -112,7 +112,7 @@ class Uart {
   Scheduler::TimerId tx_timer_, rx_timer_, timeout_timer_;
 
   uint8_t ier_ = 0, fcr_ = 0, lcr_ = 0, mcr_ = 0, scr_ = 0;
-  uint8_t dll_ = 12, dlm_ = 0;
+  uint8_t dll_ = 1, dlm_ = 0;
   uint8_t lsr_err_ = 0;        // OE/PE/FE/BI, cleared by reading LSR
   uint8_t msr_lines_ = 0;      // current CTS/DSR/RI/DCD as the MSR shows them
   uint8_t msr_delta_ = 0;      // DCTS/DDSR/TERI/DDCD

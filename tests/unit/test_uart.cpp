@@ -68,7 +68,7 @@ TEST_CASE("uart: reset values, scratch, IER and the divisor latch") {
   CHECK(r.in(Uart::IER) == 0x00);
   CHECK(r.in(Uart::LCR) == 0x00);
   CHECK(r.in(Uart::MCR) == 0x00);
-  CHECK(r.com.divisor() == 12);
+  CHECK(r.com.divisor() == 1);
   r.out(Uart::SCR, 0xA5);
   CHECK(r.in(Uart::SCR) == 0xA5);
   r.out(Uart::SCR, 0x5A);
