@@ -29,6 +29,8 @@
 //   a PC; in loopback the OUT2 pin is inactive, so no IRQ reaches the PIC.
 // - Without loopback the modem inputs are those of set_modem_inputs()
 //   (default CTS, DSR and DCD asserted: a connected terminal).
+// - The emulated line has no parity/framing errors or breaks: LSR PE, FE, BI
+//   and bit 7 stay 0; OE is the only line status error (loopback overrun).
 #pragma once
 #include <cstdint>
 #include <deque>
