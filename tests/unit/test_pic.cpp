@@ -3,6 +3,7 @@
 
 #include "devices/iobus.h"
 #include "devices/pic.h"
+#include "test_machine.h"
 
 namespace {
 
@@ -305,4 +306,30 @@ TEST_CASE("pic: INTR callback fires on each rise") {
   r.out(0x20, 0x20);
   CHECK(r.intr_rises == 2);
   CHECK(!r.pic.intr_pending());
+}
+
+TEST_CASE("pic: the interpreter takes a PIC interrupt after STI") {
+  xt::TestMachine t;
+  devices::Pic pic;
+  pic.map(t.io);
+  t.c.intr = &pic;
+  pic.set_intr_callback([&] { t.c.events |= cpu::EV_IRQ; });
+  // A "device" on port F0h drives IRQ3 with the value written.
+  t.io.map(0xF0, 0xF0, nullptr, [&](uint16_t, unsigned, uint32_t v) { pic.set_irq(3, v & 1); });
+  t.ivt_halt(0x0B);
+  cpu::Exit e = t.run_code({
+      0xB0, 0x11, 0xE6, 0x20,  // ICW1
+      0xB0, 0x08, 0xE6, 0x21,  // ICW2: vectors 08h-0Fh
+      0xB0, 0x04, 0xE6, 0x21,  // ICW3
+      0xB0, 0x01, 0xE6, 0x21,  // ICW4
+      0xB0, 0x01, 0xE6, 0xF0,  // raise IRQ3 with IF = 0: stays pending
+      0x90,                    // nop
+      0xFB,                    // sti
+      0x90,                    // nop (the STI shadow)
+  });                          // hlt at kCode + 23 is never reached
+  CHECK(e == cpu::Exit::Halted);
+  CHECK(t.c.eip == 0x050C);  // the vector 0Bh handler's HLT
+  CHECK(t.mem.read<uint16_t>(t.c.gpr[cpu::ESP]) == xt::TestMachine::kCode + 23);
+  CHECK(pic.chip(0).isr == 0x08);
+  CHECK(!pic.intr_pending());
 }

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "devices/iobus.h"
+#include "devices/pic.h"
 #include "devices/pit.h"
 #include "devices/port61.h"
 #include "devices/scheduler.h"
@@ -388,4 +389,46 @@ TEST_CASE("pit: port 0x61 bits, speaker enable and refresh toggle") {
   CHECK((r.in(0x61) & 0x10) == b0);
   r.to_clock(18 * 1001 + 101);
   CHECK((r.in(0x61) & 0x10) != b0);
+}
+
+TEST_CASE("pit: IRQ0 through the 8259A, acknowledged and ended each tick") {
+  uint64_t clock = 0;
+  devices::Scheduler sched(&clock, 1'000'000'000);
+  devices::Pic pic;
+  devices::IoBus bus;
+  Pit pit(sched, pic);
+  pic.map(bus), pit.map(bus);
+  for (uint8_t v : {0x11, 0x08, 0x04, 0x01}) bus.out(v == 0x11 ? 0x20 : 0x21, 1, v);
+  auto run_to = [&](uint64_t clk) {
+    uint64_t end = Pit::clock_time_ns(clk);
+    while (clock < end) {
+      clock += sched.instructions_until_next(end - clock);
+      sched.run_due();
+    }
+  };
+  bus.out(0x43, 1, 0x34);  // mode 2: OUT0 rises (a real edge)
+  CHECK(pic.intr_ack() == 0x08);
+  bus.out(0x20, 1, 0x20);
+  bus.out(0x40, 1, 100);  // 100 clocks
+  bus.out(0x40, 1, 0);
+  int taken = 0;
+  uint64_t end = Pit::clock_time_ns(1 + 100 * 50);
+  while (clock < end) {
+    clock += sched.instructions_until_next(end - clock);
+    sched.run_due();
+    if (pic.intr_pending()) {
+      CHECK(pic.intr_ack() == 0x08);
+      bus.out(0x20, 1, 0x20);
+      ++taken;
+    }
+  }
+  CHECK(taken == 50);
+  // Without an EOI the next edge is latched in the IRR but not delivered.
+  run_to(1 + 100 * 51);
+  CHECK(pic.intr_ack() == 0x08);
+  run_to(1 + 100 * 52);
+  CHECK(!pic.intr_pending());
+  CHECK(pic.chip(0).irr == 0x01);
+  bus.out(0x20, 1, 0x20);
+  CHECK(pic.intr_pending());
 }
