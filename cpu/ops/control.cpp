@@ -2,14 +2,14 @@
 //
 // Near and far JMP/CALL/RET, Jcc, JCXZ/JECXZ, LOOPcc, INT n/INT3/INTO/INT1,
 // IRET and BOUND. Near targets are truncated to 16 bits with 16-bit operand
-// size and checked against the CS limit (#GP(0)). Far transfers go through
-// far_jump() (cpu/segments.cpp): real/V86 mode, and protected-mode transfers
-// to code segments at the same privilege. Call gates, task gates/TSS
-// targets, returns to an outer privilege level, IRET to V86 mode and nested
-// task returns are the system-architecture layer (issue 3); until then they
-// raise #GP as marked below.
+// size and checked against the CS limit (#GP(0)). Far transfers, interrupts
+// and IRET are the system architecture's (cpu/descriptors.h): far_jump,
+// far_call and far_return (cpu/segments.cpp: code segments, call gates,
+// task gates and TSSs, privilege changes), deliver_interrupt and iret
+// (cpu/interrupts.cpp: IDT gates, V86 mode, nested-task returns).
 #include <vector>
 
+#include "cpu/descriptors.h"
 #include "cpu/ops/common.h"
 #include "cpu/ops/privilege.h"
 
@@ -27,12 +27,6 @@ template <class T> inline uint32_t near_target(Cpu& c, uint32_t target) {
   if constexpr (sizeof(T) == 2) target &= 0xFFFFu;
   if (target > c.seg[CS].limit) [[unlikely]] fault(c, kGP, 0);
   return target;
-}
-
-// Check that `n` pushes of `size` bytes all fit before making any.
-inline void check_pushes(Cpu& c, unsigned n, unsigned size) {
-  uint32_t sp = sp_value(c);
-  for (unsigned k = 1; k <= n; ++k) check_write(c, SS, sp_add(c, sp, -int32_t(k * size)), size);
 }
 
 // (E)CX as selected by the address size (JCXZ, LOOP).
@@ -91,26 +85,8 @@ template <class T> void ret_imm(Cpu& c, const Insn& i) {
 }
 
 // ---- far transfers ----
-// RETF/IRET in protected mode: a return selector with RPL < CPL is #GP(sel)
-// (SDM); RPL > CPL is a return to an outer level, which is issue 3 and is
-// #GP(sel) until then. So only RPL = CPL gets through to far_jump.
-inline void check_return_privilege(Cpu& c, uint16_t sel) {
-  if (!c.real_mode() && !c.v86() && (sel & 3) != c.cpl) fault(c, kGP, sel & 0xFFFC);
-}
-
-// Far CALL: the return CS:EIP (CS zero-extended with 32-bit operand size)
-// goes on the current stack, whose slots are checked before CS is loaded.
-template <class T> void far_call(Cpu& c, uint16_t sel, uint32_t off) {
-  uint16_t old_cs = c.seg[CS].sel;
-  uint32_t ret_eip = c.eip;
-  check_pushes(c, 2, sizeof(T));
-  far_jump(c, sel, off, sizeof(T) == 4);  // call gates: issue 3
-  push<T>(c, T(old_cs));
-  push<T>(c, T(ret_eip));
-}
-
 template <class T> void jmp_far_ptr(Cpu& c, const Insn& i) { far_jump(c, i.imm2, i.imm, sizeof(T) == 4); }
-template <class T> void call_far_ptr(Cpu& c, const Insn& i) { far_call<T>(c, i.imm2, i.imm); }
+template <class T> void call_far_ptr(Cpu& c, const Insn& i) { far_call(c, i.imm2, i.imm, sizeof(T) == 4); }
 
 // FF /3 and /5: the m16:16 / m16:32 pointer (offset first, then selector).
 template <class T> void read_far_ptr(Cpu& c, const Insn& i, uint16_t* sel, uint32_t* off) {
@@ -129,21 +105,16 @@ template <class T> void call_far_m(Cpu& c, const Insn& i) {
   uint16_t sel;
   uint32_t off;
   read_far_ptr<T>(c, i, &sel, &off);
-  far_call<T>(c, sel, off);
+  far_call(c, sel, off, sizeof(T) == 4);
 }
 
 // RETF [imm16]: pop EIP then CS (operand size), release imm16 bytes.
-template <class T> void retf(Cpu& c, const Insn& i) {
-  T eip = pop<T>(c);
-  uint16_t sel = uint16_t(pop<T>(c));
-  set_sp(c, sp_add(c, sp_value(c), uint16_t(i.imm)));
-  check_return_privilege(c, sel);
-  far_jump(c, sel, eip, sizeof(T) == 4);
-}
+template <class T> void retf(Cpu& c, const Insn& i) { far_return(c, sizeof(T) == 4, uint16_t(i.imm)); }
 
 // ---- software interrupts ----
-// INT n in V86 mode with IOPL < 3 is #GP(0) (the VME redirection is issue
-// 3). EIP is already the next instruction, which is what gets pushed.
+// INT n in V86 mode with IOPL < 3 is #GP(0) (no VME interrupt redirection);
+// with IOPL 3 it goes through the protected-mode IDT to ring 0. EIP is
+// already the next instruction, which is what gets pushed.
 template <class T> void int_n(Cpu& c, const Insn& i) {
   if (c.v86() && iopl(c) < 3) fault(c, kGP, 0);
   deliver_interrupt(c, uint8_t(i.imm), IntKind::Software);
@@ -156,34 +127,10 @@ template <class T> void into(Cpu& c, const Insn&) {
 template <class T> void int1(Cpu& c, const Insn&) { deliver_interrupt(c, kDB, IntKind::Exception); }
 
 // ---- IRET ----
-// Real mode: pop IP, CS, FLAGS. IRETD keeps VM, VIF and VIP (SDM mask
-// 257FD5h); the 16-bit form loads all of FLAGS[15:0]. V86 mode with IOPL = 3
-// is the same but cannot change IOPL; with IOPL < 3 it is #GP(0) (VME: issue
-// 3). Protected mode: same-privilege returns only (issue 3 adds NT task
-// returns, returns to V86 mode and to outer privilege levels).
-template <class T> void iret(Cpu& c, const Insn&) {
-  constexpr bool k32 = sizeof(T) == 4;
-  if (c.v86() && iopl(c) < 3) fault(c, kGP, 0);
-  if (!c.real_mode() && !c.v86() && (c.eflags & NT)) fault(c, kGP, 0);  // task return: issue 3
-  T eip = pop<T>(c);
-  uint16_t sel = uint16_t(pop<T>(c));
-  uint32_t fl = pop<T>(c);
-  uint32_t mask;
-  if (c.real_mode()) {
-    mask = k32 ? 0x257FD5u : 0xFFFFu;
-  } else if (c.v86()) {
-    mask = (k32 ? 0x257FD5u : 0xFFFFu) & ~IOPL;
-  } else {
-    if (k32 && (fl & VM) && c.cpl == 0) fault(c, kGP, 0);  // return to V86 mode: issue 3
-    check_return_privilege(c, sel);
-    mask = CF | PF | AF | ZF | SF | TF | DF | OF | NT;
-    if (k32) mask |= RF | AC | ID;
-    if (c.cpl <= iopl(c)) mask |= IF;
-    if (c.cpl == 0) mask |= IOPL | (k32 ? (VIF | VIP) : 0);
-  }
-  far_jump(c, sel, eip, k32);
-  write_eflags(c, fl, mask);
-}
+// Every mode (cpu/interrupts.cpp): real mode, V86 mode with IOPL 3 (IOPL < 3
+// is #GP(0); no VME), protected mode to the same or an outer level, to V86
+// mode, and with NT set back to the previous task.
+template <class T> void iret_(Cpu& c, const Insn&) { iret(c, sizeof(T) == 4); }
 
 // ---- BOUND ----
 // BOUND Gv,Ma: #BR (a fault: EIP stays at BOUND) unless lower <= index <= upper

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "cpu/cpu.h"
+#include "cpu/descriptors.h"
 
 namespace cpu::ops {
 
@@ -16,15 +17,13 @@ inline unsigned cur_cpl(const Cpu& c) {
 }
 inline unsigned iopl(const Cpu& c) { return (c.eflags & IOPL) >> 12; }
 
-// Port I/O permission: real mode always; protected mode needs CPL <= IOPL.
-// V86 mode and the TSS I/O permission bitmap (which also lets CPL > IOPL code
-// through) arrive with the system-architecture layer (issue 3); until then
-// V86 port I/O is #GP(0).
+// Port I/O permission (SDM vol. 1, 18.5): real mode always; protected mode
+// with CPL <= IOPL; otherwise (CPL > IOPL, or any V86 code) every byte of
+// the access must be allowed by the TSS I/O permission bitmap, else #GP(0).
 inline void check_io(Cpu& c, uint16_t port, unsigned size) {
   if (c.real_mode()) return;
-  if (c.v86() || c.cpl > iopl(c)) fault(c, kGP, 0);
-  (void)port;
-  (void)size;
+  if (!c.v86() && c.cpl <= iopl(c)) return;
+  if (!io_bitmap_allows(c, port, size)) fault(c, kGP, 0);
 }
 
 }  // namespace cpu::ops

@@ -5,6 +5,7 @@
 
 #include <initializer_list>
 
+#include "prot_machine.h"
 #include "test_machine.h"
 
 using namespace cpu;
@@ -136,12 +137,12 @@ TEST_CASE("bcd: AAM 0 raises #DE at the AAM, registers unchanged") {
     CHECK(t.r(EAX) == 0x1234);
   }
   SUBCASE("protected mode") {
-    xt::TestMachine t;
-    t.flat32();
+    xt::ProtMachine t;  // flat ring 0 with an IDT of HLT stubs
     t.c.gpr[EAX] = 0x1234;
-    CHECK(t.run_code({0xD4, 0x00}) == Exit::Shutdown);
-    CHECK(t.c.fault_vec == kDE);
-    CHECK(t.c.eip == kCode);
+    t.run({0xD4, 0x00});
+    CHECK(t.vector() == kDE);
+    CHECK(t.stack(0) == kCode);  // the pushed EIP is the AAM's
+    CHECK(t.r(EAX) == 0x1234);
   }
 }
 

@@ -2,6 +2,7 @@
 // INT n/INT3/INTO/INT1, IRET, BOUND.
 #include <doctest/doctest.h>
 
+#include "prot_machine.h"
 #include "test_machine.h"
 
 using namespace cpu;
@@ -351,7 +352,7 @@ TEST_CASE("control: far JMP/CALL/RETF in protected mode (same privilege)") {
   CHECK(t.mem.read<uint32_t>(0x7FFC) == 0x08);
 }
 
-TEST_CASE("control: IRETD and RETF in protected mode: same privilege only for now") {
+TEST_CASE("control: IRETD and RETF in protected mode at the same privilege") {
   auto setup = [](xt::TestMachine& t) {
     t.flat32();
     t.load(0x2000, {0, 0, 0, 0, 0, 0, 0, 0,
@@ -374,15 +375,15 @@ TEST_CASE("control: IRETD and RETF in protected mode: same privilege only for no
   CHECK((t.c.eflags & (IF | IOPL | CF)) == (IF | IOPL | CF));
   CHECK(t.r(ESP) == 0x8000);
 
-  // RETF to a selector with RPL 3 from CPL 0 (an outer level): #GP(selector)
-  // until issue 3 implements the privilege change.
-  xt::TestMachine r;
-  setup(r);
+  // RETF to a selector with RPL 3 from CPL 0 (an outer level) whose
+  // descriptor has DPL 0: #GP(selector), ESP unchanged (the outer-level
+  // return itself is tested in test_prot_segments.cpp).
+  xt::ProtMachine r;
+  r.c.gpr[ESP] = 0x8000;
   r.mem.write<uint32_t>(0x8000, 0x1100);
   r.mem.write<uint32_t>(0x8004, 0x0B);
-  r.load(kCode, {0xCB});
-  r.engine->run(r.c, 1);
-  CHECK(r.c.fault_vec == kGP);
-  CHECK(r.c.fault_err == 0x08);
-  CHECK(r.r(ESP) == 0x8000);
+  r.run({0xCB});
+  CHECK(r.vector() == kGP);
+  CHECK(r.stack(0) == 0x08);
+  CHECK(r.r(ESP) == 0x8000 - 16);
 }

@@ -2,6 +2,7 @@
 // registers), PUSHA/POPA, PUSHF/POPF, ENTER/LEAVE.
 #include <doctest/doctest.h>
 
+#include "prot_machine.h"
 #include "test_machine.h"
 
 using namespace cpu;
@@ -232,13 +233,14 @@ TEST_CASE("stack: ENTER/LEAVE (32-bit), level 2") {
 }
 
 TEST_CASE("stack: POP SS fault leaves SP unchanged") {
-  xt::TestMachine t;
-  t.flat32();
+  xt::ProtMachine t;  // flat ring 0 with an IDT of HLT stubs
+  t.c.gpr[ESP] = 0x8000;
   t.mem.write<uint32_t>(0x8000, 0x0008);  // a code selector: not a valid SS
-  step(t, {0x17});  // pop ss -> #GP(8): GDT entry 1 (base 0) is all zeros, a system type
-  CHECK(t.c.fault_vec == kGP);
-  CHECK(t.c.fault_err == 8);
-  CHECK(t.r(ESP) == 0x8000);
+  t.run({0x17});  // pop ss -> #GP(8)
+  CHECK(t.vector() == kGP);
+  CHECK(t.stack(0) == 8);        // error code
+  CHECK(t.stack(1) == xt::TestMachine::kCode);  // EIP of the POP
+  CHECK(t.r(ESP) == 0x8000 - 16);  // the #GP frame sits below the unchanged ESP
 }
 
 TEST_CASE("stack: ENTER with 32-bit operand on a 16-bit stack keeps ESP's upper half in EBP") {
