@@ -62,6 +62,8 @@ class Pic final : public IrqSink, public cpu::IntrSource {
   using IntrCallback = std::function<void()>;
 
   Pic();
+  Pic(const Pic&) = delete;  // the port handlers hold `this`
+  Pic& operator=(const Pic&) = delete;
   void reset();  // power-on state (both chips uninitialized, all masks clear)
   void map(IoBus& bus);
   void set_intr_callback(IntrCallback cb) { intr_cb_ = std::move(cb); }

@@ -78,6 +78,8 @@ class Pit {
   };
 
   Pit(Scheduler& sched, IrqSink& irq);
+  Pit(const Pit&) = delete;  // port handlers and timers hold `this`
+  Pit& operator=(const Pit&) = delete;
   void reset();
   void map(IoBus& bus);
 

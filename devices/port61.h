@@ -22,6 +22,8 @@ namespace devices {
 class Port61 {
  public:
   explicit Port61(Pit& pit) : pit_(pit) {}
+  Port61(const Port61&) = delete;  // the port handler holds `this`
+  Port61& operator=(const Port61&) = delete;
   void map(IoBus& bus);
   void reset();
 

@@ -50,6 +50,8 @@ class Rtc {
 
   // `unix_time`: UTC seconds since 1970-01-01 shown at construction.
   Rtc(Scheduler& sched, IrqSink& irq, int64_t unix_time);
+  Rtc(const Rtc&) = delete;  // port handlers and timers hold `this`
+  Rtc& operator=(const Rtc&) = delete;
   static int64_t host_time();  // the host clock (UTC); only for the initial time
 
   void map(IoBus& bus);
