@@ -33,6 +33,10 @@ class DebugPorts {
   static constexpr uint16_t kExitPort = 0xF4, kShutdownPort = 0x8900;
   static constexpr uint8_t kReadback = 0xE9;
 
+  DebugPorts() = default;
+  DebugPorts(const DebugPorts&) = delete;  // port handlers hold `this`
+  DebugPorts& operator=(const DebugPorts&) = delete;
+
   std::function<void(uint8_t)> bios_log;
   std::function<void(uint8_t)> console;
   std::function<void(int status)> exit;

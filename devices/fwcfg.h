@@ -63,6 +63,8 @@ class FwCfg {
   };
 
   explicit FwCfg(uint64_t ram_bytes, uint16_t cpus = 1);
+  FwCfg(const FwCfg&) = delete;  // port handlers hold `this`
+  FwCfg& operator=(const FwCfg&) = delete;
   void map(IoBus& io);
 
   // ---- content (set up by the Machine before the guest runs) ----

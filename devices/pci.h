@@ -165,6 +165,9 @@ class PciDevice {
 class PciBus {
  public:
   static constexpr uint16_t kAddressPort = 0xCF8, kDataPort = 0xCFC;
+  PciBus() = default;
+  PciBus(const PciBus&) = delete;  // port handlers hold `this`
+  PciBus& operator=(const PciBus&) = delete;
 
   // Function `fn` (0-7) of device `dev` (0-31) on bus 0.
   void attach(unsigned dev, unsigned fn, PciDevice* d);
