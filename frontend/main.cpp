@@ -13,6 +13,7 @@
 
 #include "cpu/interp.h"
 #include "devices/iobus.h"
+#include "frontend/options.h"
 
 #ifndef XLAT86_DEFAULT_GUEST
 #define XLAT86_DEFAULT_GUEST "roms/hello.bin"
@@ -20,56 +21,25 @@
 
 namespace {
 
-void usage(FILE* f) {
-  std::fprintf(f,
-               "usage: xlat86 [options] [FLAT-BINARY]\n"
-               "  FLAT-BINARY        real-mode program loaded at 0000:7C00 (default: %s)\n"
-               "  -m MB              guest RAM in MiB (default 16)\n"
-               "  --cpu interp       execution engine (the translator arrives later)\n"
-               "  --max-insns N      stop after N instructions (default: run until HLT)\n"
-               "  --stats            print instructions retired, MIPS and engine counters at exit\n"
-               "  -h, --help         this help\n"
-               "  --version          print the version\n",
-               XLAT86_DEFAULT_GUEST);
-}
-
 [[noreturn]] void die(const std::string& msg) {
   std::fprintf(stderr, "xlat86: %s\n", msg.c_str());
   std::exit(2);
 }
 
-uint64_t parse_num(const std::string& opt, const char* s) {
-  char* end = nullptr;
-  errno = 0;
-  unsigned long long v = std::strtoull(s, &end, 0);
-  if (!*s || *end || errno) die("option " + opt + ": not a number: '" + s + "'");
-  return v;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string image = XLAT86_DEFAULT_GUEST;
-  uint64_t ram_mb = 16, max_insns = 0;
-  bool stats = false;
-  for (int k = 1; k < argc; ++k) {
-    std::string a = argv[k];
-    auto value = [&]() -> const char* {
-      if (k + 1 >= argc) die("option " + a + " needs a value");
-      return argv[++k];
-    };
-    if (a == "-h" || a == "--help") { usage(stdout); return 0; }
-    else if (a == "--version") { std::printf("xlat86 %s\n", XLAT86_VERSION); return 0; }
-    else if (a == "-m") ram_mb = parse_num(a, value());
-    else if (a == "--max-insns") max_insns = parse_num(a, value());
-    else if (a == "--stats") stats = true;
-    else if (a == "--cpu") {
-      std::string e = value();
-      if (e != "interp") die("--cpu " + e + ": only 'interp' exists so far");
-    } else if (!a.empty() && a[0] == '-') { usage(stderr); die("unknown option " + a); }
-    else image = a;
+  frontend::Options o;
+  try {
+    o = frontend::parse_options(std::vector<std::string>(argv + 1, argv + argc));
+  } catch (const frontend::OptionError& e) {
+    die(e.what());
   }
-  if (ram_mb < 1 || ram_mb > 3072) die("-m: RAM must be 1..3072 MiB");
+  if (o.help) { std::fputs(frontend::usage_text().c_str(), stdout); return 0; }
+  if (o.version) { std::printf("xlat86 %s\n", XLAT86_VERSION); return 0; }
+  std::string image = o.flat.empty() ? XLAT86_DEFAULT_GUEST : o.flat;
+  uint64_t ram_mb = o.ram_mb, max_insns = o.max_insns.value_or(0);
+  bool stats = o.stats;
 
   std::ifstream f(image, std::ios::binary);
   if (!f) die("cannot open '" + image + "': " + std::strerror(errno));
