@@ -109,6 +109,8 @@ void load_task_segments(Cpu& c, const TaskState& n, bool ext) {
     set_cpl(c, 3);
     return;
   }
+  // Each register is loaded as soon as it passes, so an exception on a later
+  // one is raised with CS and SS of the new task usable.
   const uint16_t cs = n.sreg[CS];
   const unsigned cpl = cs & 3u;
   DescRef t;
@@ -116,16 +118,15 @@ void load_task_segments(Cpu& c, const TaskState& n, bool ext) {
       (t.d.conforming() ? t.d.dpl() > cpl : t.d.dpl() != cpl))
     fault(c, kTS, sel_error(cs, ext));
   if (!t.d.present()) fault(c, kNP, sel_error(cs, ext));
-  DescRef s = check_stack_segment(c, n.sreg[SS], cpl, kTS, ext);
-  DescRef d[kSegCount];
-  static constexpr unsigned kData[] = {ES, DS, FS, GS};
-  for (unsigned seg : kData) d[seg] = check_data_segment(c, n.sreg[seg], cpl, kTS, ext);
-  set_cpl(c, cpl);
   commit_segment(c, CS, cs, t);
+  set_cpl(c, cpl);
+  DescRef s = check_stack_segment(c, n.sreg[SS], cpl, kTS, ext);
   commit_segment(c, SS, n.sreg[SS], s);
+  static constexpr unsigned kData[] = {ES, DS, FS, GS};
   for (unsigned seg : kData) {
+    DescRef d = check_data_segment(c, n.sreg[seg], cpl, kTS, ext);
     if (null_sel(n.sreg[seg])) load_null(c, seg, n.sreg[seg]);
-    else commit_segment(c, seg, n.sreg[seg], d[seg]);
+    else commit_segment(c, seg, n.sreg[seg], d);
   }
 }
 
