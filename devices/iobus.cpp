@@ -4,32 +4,50 @@
 
 namespace devices {
 
+IoBus::IoBus() { by_port_.fill(nullptr); }
+
 void IoBus::map(uint16_t first, uint16_t last, ReadFn read, WriteFn write) {
-  for (const Range& r : ranges_)
-    if (!(last < r.first || first > r.last)) throw std::logic_error("I/O port ranges overlap");
-  ranges_.push_back(Range{first, last, std::move(read), std::move(write)});
+  if (last < first) throw std::logic_error("I/O port range is empty");
+  for (uint32_t p = first; p <= last; ++p)
+    if (by_port_[p]) throw std::logic_error("I/O port ranges overlap");
+  ranges_.push_back(std::make_unique<Range>(Range{first, last, std::move(read), std::move(write)}));
+  for (uint32_t p = first; p <= last; ++p) by_port_[p] = ranges_.back().get();
 }
 
 void IoBus::unmap(uint16_t first, uint16_t last) {
-  std::erase_if(ranges_, [&](const Range& r) { return r.first >= first && r.last <= last; });
+  for (size_t k = 0; k < ranges_.size();) {
+    Range* r = ranges_[k].get();
+    if (r->first >= first && r->last <= last) {
+      for (uint32_t p = r->first; p <= r->last; ++p) by_port_[p] = nullptr;
+      released_.push_back(std::move(ranges_[k]));
+      ranges_.erase(ranges_.begin() + long(k));
+    } else {
+      ++k;
+    }
+  }
+  if (!depth_) released_.clear();
 }
 
-const IoBus::Range* IoBus::find(uint16_t port) const {
-  for (const Range& r : ranges_)
-    if (port >= r.first && port <= r.last) return &r;
-  return nullptr;
-}
+void IoBus::tap_writes(uint16_t port, TapFn fn) { taps_.emplace_back(port, std::move(fn)); }
 
 uint32_t IoBus::in(uint16_t port, unsigned size) {
-  const Range* r = find(port);
   uint32_t ones = size == 4 ? 0xFFFFFFFFu : ((1u << (8 * size)) - 1);
+  Range* r = by_port_[port];
   if (!r || !r->read) return ones;
-  return r->read(port, size) & ones;
+  ++depth_;
+  uint32_t v = r->read(port, size) & ones;
+  if (--depth_ == 0 && !released_.empty()) released_.clear();
+  return v;
 }
 
 void IoBus::out(uint16_t port, unsigned size, uint32_t value) {
-  const Range* r = find(port);
-  if (r && r->write) r->write(port, size, value);
+  for (auto& [p, fn] : taps_)
+    if (p == port) fn(port, size, value);
+  Range* r = by_port_[port];
+  if (!r || !r->write) return;
+  ++depth_;
+  r->write(port, size, value);
+  if (--depth_ == 0 && !released_.empty()) released_.clear();
 }
 
 }  // namespace devices
