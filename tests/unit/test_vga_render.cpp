@@ -244,3 +244,28 @@ TEST_CASE("vga: VBE 8, 15, 16 and 24 bpp pixel formats") {
   f = r.vga.render();
   CHECK(f.at(20, 10) == rgb6(0x12, 0x34, 0x16));
 }
+
+TEST_CASE("vga: VBE 4 bpp planar mode through the banked window") {
+  Rig r;
+  r.load_ega_palette();
+  r.dispi(Rig::kXres, 1024), r.dispi(Rig::kYres, 768), r.dispi(Rig::kBpp, 4);
+  r.dispi(Rig::kEnable, devices::Vga::kEnabled);
+  // Planar write path (as the BIOS sets it for a 16-colour mode).
+  r.seq(2, 0x0F), r.seq(4, 0x06), r.gc(5, 0x00);
+  r.ac(0x10, 0x01);
+  CHECK(r.dispi(Rig::kVirtHeight) == (16u << 20) / 512);
+  put12(r, 3, 0, 14);  // 80 bytes per line in put12 addressing: x + y*640 works for y = 0
+  r.gc(0, 9), r.gc(1, 0x0F), r.gc(8, 0x01);
+  r.dispi(Rig::kBank, 1);  // line 767 of 128-byte plane lines: offset 98303 = bank 1 + 7FFFh
+  r.rb(0xA7FFF);
+  r.wb(0xA7FFF, 0);
+  devices::Frame f = r.vga.render();
+  REQUIRE(f.width == 1024);
+  REQUIRE(f.height == 768);
+  CHECK(f.at(3, 0) == ega(0x3E));
+  CHECK(f.at(2, 0) == 0);
+  CHECK(f.at(1023, 767) == ega(0x39));
+  CHECK(f.at(1022, 767) == 0);
+  CHECK(r.vga.vram()[(98303u << 2) + 0] == 0x01);  // plane 0 of colour 9
+  CHECK(r.vga.vram()[(98303u << 2) + 3] == 0x01);  // plane 3
+}

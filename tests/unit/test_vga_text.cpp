@@ -167,4 +167,13 @@ TEST_CASE("vga: cursor and character blink in virtual time") {
   r.crtc(0x0A, 0x0F);  // start after end: no cursor on a VGA
   f = r.vga.render();
   check_cell(f, 1, 1, 9, kBlank, ega(0x07), 0);
+
+  // Underline (CRTC 14h) for foreground 1 on background 0 only.
+  static const uint8_t kUnder[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0};
+  put(r, 1, 2, ' ', 0x01);
+  put(r, 1, 3, ' ', 0x02);
+  r.crtc(0x14, 0x0E);
+  f = r.vga.render();
+  check_cell(f, 1, 2, 9, kUnder, ega(0x01), 0, true);
+  check_cell(f, 1, 3, 9, kBlank, ega(0x02), 0);
 }
