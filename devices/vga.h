@@ -4,7 +4,8 @@
 //
 // Wiring (for the Machine):
 //   Vga vga(sched, read_file("vgabios-stdvga.bin"));   // 16 MiB of VRAM by default
-//   vga.map(bus);                    // ports 0x3B0-0x3DF (byte-wide) and 0x1CE-0x1CF (dispi)
+//   vga.map(bus);                    // ports 3B4-3B5, 3BA, 3C0-3CF, 3D4-3D5, 3DA (byte-wide)
+//                                    // and 1CE-1CF (dispi, 16-bit)
 //   vga.map_legacy(mem);             // MMIO over 0xA0000-0xBFFFF (the VGA decides which part
 //                                    // answers from the Graphics Controller's memory map select)
 //   PCI (devices/vga_pci.h): BAR0 = vga.lfb() (prefetchable, vram_size() bytes),
@@ -103,7 +104,7 @@ class Vga {
   const Regs& regs() const { return r_; }
   const Vbe& vbe() const { return vbe_; }
 
-  // Byte-wide VGA register ports (0x3B0-0x3DF) as the port handlers call them.
+  // Byte-wide VGA register ports (0x3B0-0x3DF; others read FFh) as the port handlers call them.
   uint8_t read_port(uint16_t port);
   void write_port(uint16_t port, uint8_t v);
   // dispi registers by index.

@@ -45,9 +45,14 @@ void Vga::reset() {
 }
 
 void Vga::map(IoBus& bus) {
-  map_bytes(
-      bus, 0x3B0, 0x3DF, [this](uint16_t p) { return read_port(p); },
-      [this](uint16_t p, uint8_t v) { write_port(p, v); });
+  // Only the ports a VGA decodes: 3BCh-3BEh (the MDA-era printer port) and
+  // the other gaps stay free for other devices.
+  static const uint16_t kRanges[][2] = {{0x3B4, 0x3B5}, {0x3BA, 0x3BA}, {0x3C0, 0x3CF},
+                                        {0x3D4, 0x3D5}, {0x3DA, 0x3DA}};
+  for (const auto& rg : kRanges)
+    map_bytes(
+        bus, rg[0], rg[1], [this](uint16_t p) { return read_port(p); },
+        [this](uint16_t p, uint8_t v) { write_port(p, v); });
   // dispi: 16-bit index at 0x1CE, data at 0x1CF; a 32-bit access at 0x1CE
   // carries the index in its low half and the data in its high half.
   bus.map(

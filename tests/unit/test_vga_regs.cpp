@@ -39,6 +39,9 @@ TEST_CASE("vga: misc output I/O address select moves the CRTC and status ports")
   r.out(0x3C2, 0x67);
   CHECK(r.in(0x3B5) == 0xFF);
   CHECK(r.in(0x3D5) == 0x0B);
+  // Only the VGA's own ports are claimed: a printer port fits at 3BCh.
+  CHECK_NOTHROW(r.bus.map(0x3BC, 0x3BE, nullptr, nullptr));
+  CHECK_THROWS(r.bus.map(0x3BA, 0x3BA, nullptr, nullptr));
 }
 
 TEST_CASE("vga: attribute controller flip-flop and palette address source") {
