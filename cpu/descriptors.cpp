@@ -129,6 +129,7 @@ void StackFrame::check(Cpu& c) const {
   for (unsigned k = 0; k < n; ++k) {
     const Slot& s = slot[k];
     if (!seg_ok(ss, s.off, s.size - 1u)) fault(c, kSS, err);
+    if (user) alignment_check(c, ss.base + s.off, s.size);
     mmu::PageFault pf;
     if (!c.tlb->probe(ss.base + s.off, s.size, mmu::Access::Write, user, &pf)) page_fault(c, pf);
   }

@@ -136,7 +136,7 @@ struct StackFrame {
     sp = (ss.attr & SEG_DB) ? sp - size : ((sp - size) & 0xFFFF);
     slot[n++] = Slot{sp, v, uint8_t(size)};
   }
-  void check(Cpu& c) const;  // may fault; changes nothing
+  void check(Cpu& c) const;  // may fault (#SS, #PF, #AC at CPL 3); changes nothing
   void write(Cpu& c) const;  // after check()
 };
 // The current stack at the current privilege.
@@ -161,8 +161,12 @@ enum class TaskReason : uint8_t { Jmp, Call, Iret, Int };
 // #GP(sel|EXT)/#NP(sel|EXT).
 DescRef task_gate_tss(Cpu& c, uint16_t tss_sel, bool ext);
 // Switch to the task whose available (busy for Iret) TSS descriptor is `tss`
-// (SDM 7.3). Ends with EIP checked against the new CS limit.
-void task_switch(Cpu& c, uint16_t tss_sel, DescRef tss, TaskReason why, bool ext);
+// (SDM 7.3). Ends with EIP checked against the new CS limit. Returns the new
+// TSS's T bit: the caller then calls task_debug_trap() once the switch is
+// complete (after an error code push).
+bool task_switch(Cpu& c, uint16_t tss_sel, DescRef tss, TaskReason why, bool ext);
+// The debug trap of a TSS with T set: DR6.BT, then #DB in the new task.
+void task_debug_trap(Cpu& c);
 // SS:ESP for privilege level `dpl` from the current TSS (#TS(TR|EXT) if the
 // TSS is too short).
 void tss_stack(Cpu& c, unsigned dpl, bool ext, uint16_t* ss, uint32_t* esp);

@@ -81,7 +81,7 @@ void protected_interrupt(Cpu& c, uint8_t vec, IntKind kind, uint32_t err) {
   if (type == kTaskGate) {
     const uint16_t ts = g.gate_sel();
     DescRef t = task_gate_tss(c, ts, ext);
-    task_switch(c, ts, t, TaskReason::Int, ext);
+    const bool trap = task_switch(c, ts, t, TaskReason::Int, ext);
     if (has_err) {
       StackFrame f = current_stack(c);
       f.err = ext ? 1 : 0;
@@ -90,6 +90,7 @@ void protected_interrupt(Cpu& c, uint8_t vec, IntKind kind, uint32_t err) {
       f.write(c);
       set_stack_pointer(c, f.sp);
     }
+    if (trap) task_debug_trap(c);
     return;
   }
 
@@ -165,7 +166,7 @@ void task_return(Cpu& c) {
   if ((link & 4) || !fetch_descriptor(c, link, &t)) fault(c, kTS, sel_error(link, false));
   if (!t.d.tss_busy()) fault(c, kTS, sel_error(link, false));
   if (!t.d.present()) fault(c, kNP, sel_error(link, false));
-  task_switch(c, link, t, TaskReason::Iret, false);
+  if (task_switch(c, link, t, TaskReason::Iret, false)) task_debug_trap(c);
 }
 
 // IRETD at CPL 0 with VM set in the popped EFLAGS: EIP, CS, EFLAGS, ESP,

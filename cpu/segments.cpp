@@ -133,13 +133,13 @@ void far_jump(Cpu& c, uint16_t sel, uint32_t eip, bool osz32) {
       check_gate_access(c, sel, d);
       const uint16_t ts = d.gate_sel();
       DescRef t = task_gate_tss(c, ts, false);
-      task_switch(c, ts, t, TaskReason::Jmp, false);
+      if (task_switch(c, ts, t, TaskReason::Jmp, false)) task_debug_trap(c);
       return;
     }
     case kTss16:
     case kTss32:
       check_gate_access(c, sel, d);
-      task_switch(c, sel, r, TaskReason::Jmp, false);
+      if (task_switch(c, sel, r, TaskReason::Jmp, false)) task_debug_trap(c);
       return;
     default:
       fault(c, kGP, sel_error(sel, false));  // busy TSS, LDT, interrupt gates ...
@@ -190,13 +190,13 @@ void far_call(Cpu& c, uint16_t sel, uint32_t off, bool osz32) {
       check_gate_access(c, sel, d);
       const uint16_t ts = d.gate_sel();
       DescRef t = task_gate_tss(c, ts, false);
-      task_switch(c, ts, t, TaskReason::Call, false);
+      if (task_switch(c, ts, t, TaskReason::Call, false)) task_debug_trap(c);
       return;
     }
     case kTss16:
     case kTss32:
       check_gate_access(c, sel, d);
-      task_switch(c, sel, r, TaskReason::Call, false);
+      if (task_switch(c, sel, r, TaskReason::Call, false)) task_debug_trap(c);
       return;
     default:
       fault(c, kGP, sel_error(sel, false));

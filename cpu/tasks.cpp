@@ -49,6 +49,7 @@ namespace {
 struct TaskState {
   uint32_t cr3 = 0, eip, eflags, gpr[8];
   uint16_t sreg[kSegCount], ldt;
+  bool trap = false;  // T bit (32-bit TSS only)
 };
 
 TaskState read_tss(Cpu& c, uint32_t base, bool tss32) {
@@ -60,6 +61,7 @@ TaskState read_tss(Cpu& c, uint32_t base, bool tss32) {
     for (unsigned r = 0; r < 8; ++r) n.gpr[r] = lin_read<uint32_t>(c, base + 0x28 + 4 * r);
     for (unsigned s = 0; s < kSegCount; ++s) n.sreg[s] = lin_read<uint16_t>(c, base + 0x48 + 4 * s);
     n.ldt = lin_read<uint16_t>(c, base + 0x60);
+    n.trap = lin_read<uint16_t>(c, base + 0x64) & 1;
   } else {
     // A 16-bit TSS: the upper halves of the GPRs read as ones, of EIP and
     // EFLAGS as zeros; FS and GS are null.
@@ -132,7 +134,7 @@ void load_task_segments(Cpu& c, const TaskState& n, bool ext) {
 
 }  // namespace
 
-void task_switch(Cpu& c, uint16_t tss_sel, DescRef nt, TaskReason why, bool ext) {
+bool task_switch(Cpu& c, uint16_t tss_sel, DescRef nt, TaskReason why, bool ext) {
   const bool new32 = nt.d.type() & 8;
   const bool old32 = c.tr.attr & 8;
   const uint32_t nbase = nt.d.base(), obase = c.tr.base;
@@ -175,6 +177,12 @@ void task_switch(Cpu& c, uint16_t tss_sel, DescRef nt, TaskReason why, bool ext)
   if (new32 && (c.cr[0] & CR0_PG)) write_cr3(c, n.cr3);  // without paging CR3 stays
   load_task_segments(c, n, ext);
   if (c.eip > c.seg[CS].limit) fault(c, kGP, ext ? 1 : 0);
+  return n.trap;
+}
+
+void task_debug_trap(Cpu& c) {
+  c.dr[6] |= 1u << 15;  // BT
+  deliver_interrupt(c, kDB, IntKind::Exception);
 }
 
 }  // namespace cpu

@@ -317,3 +317,26 @@ TEST_CASE("prot insn: the alignment-check helper raises #AC(0) only at CPL 3 wit
   k.c.eflags |= AC;
   CHECK(!raises(k, 0x40001, 4));
 }
+
+TEST_CASE("prot insn: a far CALL at CPL 3 with AC set and a misaligned stack is #AC(0)") {
+  ProtMachine t;
+  t.gdt(FREE, xt::gate_desc(ProtMachine::CODE3, 0x2000, xt::kCallGate32 | 0x60));
+  t.load(0x2000, {0xCD, 0x40});
+  t.ring3();
+  t.c.cr[0] |= CR0_AM;
+  t.c.eflags |= AC;
+  t.c.gpr[ESP] = ProtMachine::kStack3 - 2;
+  t.run({0x9A, 0x00, 0x00, 0x00, 0x00, 0x43, 0x00});  // call FREE|3:0 (same level)
+  CHECK(t.vector() == kAC);
+  CHECK(t.stack(0) == 0);
+  CHECK(t.stack(1) == ProtMachine::kCode);
+  ProtMachine a;  // aligned: the call goes through
+  a.gdt(FREE, xt::gate_desc(ProtMachine::CODE3, 0x2000, xt::kCallGate32 | 0x60));
+  a.load(0x2000, {0xCD, 0x40});
+  a.ring3();
+  a.c.cr[0] |= CR0_AM;
+  a.c.eflags |= AC;
+  a.run({0x9A, 0x00, 0x00, 0x00, 0x00, 0x43, 0x00});
+  CHECK(a.vector() == 0x40);
+  CHECK(a.stack(0) == 0x2002);
+}

@@ -174,6 +174,19 @@ TEST_CASE("prot task: a V86 task") {
   CHECK(t.stack(4) == 0x0500);
 }
 
+TEST_CASE("prot task: the T bit raises #DB with DR6.BT at the new task's first instruction") {
+  ProtMachine t;
+  make_task2(t);
+  t.mem.write<uint16_t>(kTss2 + 0x64, 1);
+  t.c.dr[6] = 0xFFFF0FF0;
+  t.run({0xEA, 0x00, 0x00, 0x00, 0x00, 0x30, 0x00});
+  CHECK(t.vector() == kDB);
+  CHECK(t.c.tr.sel == TSS2);
+  CHECK(t.stack(0) == 0x2000);  // a trap before the new task's first instruction
+  CHECK(t.r(ESP) == 0x19000 - 12);
+  CHECK((t.c.dr[6] & (1u << 15)) != 0);
+}
+
 TEST_CASE("prot task: bad TSS contents fault in the new task") {
   {  // a new TSS limit below 67h: #TS(new TSS), nothing switched
     ProtMachine t;
