@@ -67,6 +67,8 @@ void protected_interrupt(Cpu& c, uint8_t vec, IntKind kind, uint32_t err) {
   const bool soft = kind == IntKind::Software || kind == IntKind::Int3 || kind == IntKind::Into;
   const bool ext = !soft;
   const bool has_err = kind == IntKind::Exception && pushes_error(vec);
+  const bool v86 = c.v86();
+  const unsigned cpl = v86 ? 3 : c.cpl;  // V86 code runs at CPL 3
   if (uint32_t(vec) * 8 + 7 > c.idtr.limit) fault(c, kGP, idt_error(vec, ext));
   Descriptor g;
   g.lo = lin_read<uint32_t>(c, c.idtr.base + uint32_t(vec) * 8);
@@ -75,7 +77,7 @@ void protected_interrupt(Cpu& c, uint8_t vec, IntKind kind, uint32_t err) {
   // Task gates, and interrupt/trap gates: 6/7 (16-bit), E/F (32-bit).
   const bool gate = g.system() && (type == kTaskGate || (type & 7) == 6 || (type & 7) == 7);
   if (!gate) fault(c, kGP, idt_error(vec, ext));
-  if (soft && g.dpl() < c.cpl) fault(c, kGP, idt_error(vec, false));
+  if (soft && g.dpl() < cpl) fault(c, kGP, idt_error(vec, false));
   if (!g.present()) fault(c, kNP, idt_error(vec, ext));
 
   if (type == kTaskGate) {
@@ -97,16 +99,15 @@ void protected_interrupt(Cpu& c, uint8_t vec, IntKind kind, uint32_t err) {
   const uint16_t cs = g.gate_sel();
   if (null_sel(cs)) fault(c, kGP, ext ? 1 : 0);
   DescRef t = read_descriptor(c, cs, kGP, ext);
-  if (!t.d.code() || t.d.dpl() > c.cpl) fault(c, kGP, sel_error(cs, ext));
+  if (!t.d.code() || t.d.dpl() > cpl) fault(c, kGP, sel_error(cs, ext));
   if (!t.d.present()) fault(c, kNP, sel_error(cs, ext));
   const unsigned size = g.gate32() ? 4 : 2;
   const uint32_t off = g.gate_offset();
   uint32_t image = c.eflags;
   if (kind == IntKind::Exception && fault_class(vec)) image |= RF;
   if (soft) image &= ~RF;
-  const bool v86 = c.v86();
 
-  if (!t.d.conforming() && t.d.dpl() < c.cpl) {
+  if (!t.d.conforming() && t.d.dpl() < cpl) {
     // To an inner level on the stack the TSS holds for it.
     if (v86 && t.d.dpl() != 0) fault(c, kGP, sel_error(cs, ext));
     const unsigned ncpl = t.d.dpl();
