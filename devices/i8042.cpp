@@ -14,7 +14,9 @@ constexpr uint8_t OP_RESET = 0x01;  // CPU reset line, active low
 constexpr uint8_t OP_A20 = 0x02;
 constexpr uint8_t OP_KBD_OBF = 0x10, OP_AUX_OBF = 0x20;
 // Power-on output port: reset released, A20 off, clock and data lines high.
-constexpr uint8_t kOutPortPowerOn = 0xCD;
+// A20 enabled at power-on (bit 1), as on PC chipsets: the reset vector at
+// FFFFFFF0h has address bit 20 set, so the BIOS could not start with it off.
+constexpr uint8_t kOutPortPowerOn = 0xCF;
 // Input port (command C0): keyboard not locked, no manufacturing jumper.
 constexpr uint8_t kInputPort = 0xA0;
 }  // namespace

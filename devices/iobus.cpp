@@ -1,5 +1,6 @@
 #include "devices/iobus.h"
 
+#include <cstdio>
 #include <stdexcept>
 
 namespace devices {
@@ -9,7 +10,12 @@ IoBus::IoBus() { by_port_.fill(nullptr); }
 void IoBus::map(uint16_t first, uint16_t last, ReadFn read, WriteFn write) {
   if (last < first) throw std::logic_error("I/O port range is empty");
   for (uint32_t p = first; p <= last; ++p)
-    if (by_port_[p]) throw std::logic_error("I/O port ranges overlap");
+    if (by_port_[p]) {
+      char msg[96];
+      std::snprintf(msg, sizeof msg, "I/O ports %04X-%04X overlap %04X-%04X", first, last,
+                    by_port_[p]->first, by_port_[p]->last);
+      throw std::logic_error(msg);
+    }
   ranges_.push_back(std::make_unique<Range>(Range{first, last, std::move(read), std::move(write)}));
   for (uint32_t p = first; p <= last; ++p) by_port_[p] = ranges_.back().get();
 }

@@ -14,6 +14,7 @@
 #include "cpu/interp.h"
 #include "devices/iobus.h"
 #include "frontend/options.h"
+#include "frontend/pc.h"
 
 #ifndef XLAT86_DEFAULT_GUEST
 #define XLAT86_DEFAULT_GUEST "roms/hello.bin"
@@ -28,15 +29,7 @@ namespace {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  frontend::Options o;
-  try {
-    o = frontend::parse_options(std::vector<std::string>(argv + 1, argv + argc));
-  } catch (const frontend::OptionError& e) {
-    die(e.what());
-  }
-  if (o.help) { std::fputs(frontend::usage_text().c_str(), stdout); return 0; }
-  if (o.version) { std::printf("xlat86 %s\n", XLAT86_VERSION); return 0; }
+static int run_flat(const frontend::Options& o) {
   std::string image = o.flat.empty() ? XLAT86_DEFAULT_GUEST : o.flat;
   uint64_t ram_mb = o.ram_mb, max_insns = o.max_insns.value_or(0);
   bool stats = o.stats;
@@ -94,4 +87,20 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "xlat86: the guest halted waiting for an interrupt, but no devices exist yet\n");
   }
   return 0;
+}
+
+int main(int argc, char** argv) {
+  frontend::Options o;
+  try {
+    o = frontend::parse_options(std::vector<std::string>(argv + 1, argv + argc));
+  } catch (const frontend::OptionError& e) {
+    die(e.what());
+  }
+  if (o.help) { std::fputs(frontend::usage_text().c_str(), stdout); return 0; }
+  if (o.version) { std::printf("xlat86 %s\n", XLAT86_VERSION); return 0; }
+  // A flat binary runs without firmware; everything else is the PC. With no
+  // arguments at all the default guest runs (a flat binary until the project's
+  // boot image exists).
+  if (!o.flat.empty() || argc == 1) return run_flat(o);
+  return frontend::run_pc(o);
 }

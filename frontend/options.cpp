@@ -109,6 +109,7 @@ Options parse_options(const std::vector<std::string>& args) {
     else if (a == "--screen-dump") o.screen_dump = value();
     else if (a == "--max-seconds") o.max_seconds = parse_seconds(a, value());
     else if (a == "--max-insns") o.max_insns = parse_uint(a, value(), 1, ~0ull);
+    else if (a == "--rtc-time") o.rtc_time = parse_uint(a, value(), 0, 4102444800ull);
     else if (a == "--type") o.type.push_back(parse_type(a, value()));
     else if (a == "--post-port") o.post_ports.push_back(parse_port_log(a, value()));
     else if (a == "--stats") o.stats = true;
@@ -144,6 +145,7 @@ std::string usage_text() {
       "  --screen-dump FILE    at exit: the text screen as UTF-8, or a PNG in graphics modes\n"
       "  --max-seconds N       stop after N seconds of guest virtual time\n"
       "  --max-insns N         stop after N instructions\n"
+      "  --rtc-time SECONDS    start the RTC at this UTC time (Unix seconds) instead of the host clock\n"
       "  --type SECONDS:TEXT   type TEXT on the keyboard at SECONDS of virtual time (\\n = Enter)\n"
       "  --stats               instructions retired, MIPS and engine counters at exit\n"
       "  -h, --help            this help;  --version  the version\n";

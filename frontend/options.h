@@ -46,6 +46,7 @@ struct Options {
   std::string screen_dump;       // at exit: text (.txt) or PNG
   std::optional<double> max_seconds;
   std::optional<uint64_t> max_insns;
+  std::optional<uint64_t> rtc_time;  // --rtc-time UNIX-SECONDS (deterministic runs)
   std::vector<TypedText> type;
   std::vector<PortLog> post_ports;
   bool stats = false;

@@ -304,21 +304,22 @@ TEST_CASE("i8042: D2/D3 load the output buffer as keyboard or mouse data") {
 TEST_CASE("i8042: output port, A20 gate and reset line") {
   Rig r;
   r.kbc.reset();
-  CHECK(r.a20_calls == std::vector<bool>{false});
-  CHECK(!r.kbc.a20());
+  CHECK(r.a20_calls == std::vector<bool>{true});
+  CHECK(r.kbc.a20());  // on at power-on, as the reset vector needs
   r.cmd(0xD0);
-  CHECK(r.data() == 0xCD);  // reset released, A20 off, no buffer-full bits
+  CHECK(r.data() == 0xCF);  // reset released, A20 on, no buffer-full bits
   r.cmd(0xD1);
-  r.put(0xDF);
-  CHECK(r.kbc.a20());
-  CHECK(r.a20_calls == std::vector<bool>{false, true});
-  CHECK(r.resets == 0);
-  r.cmd(0xDF);  // already on: no call
-  CHECK(r.a20_calls.size() == 2);
-  r.cmd(0xDD);
+  r.put(0xDD);
   CHECK(!r.kbc.a20());
+  CHECK(r.a20_calls == std::vector<bool>{true, false});
+  CHECK(r.resets == 0);
+  r.cmd(0xDD);  // already off: no call
+  CHECK(r.a20_calls.size() == 2);
   r.cmd(0xDF);
-  CHECK(r.a20_calls == std::vector<bool>{false, true, false, true});
+  CHECK(r.kbc.a20());
+  r.cmd(0xDD);
+  CHECK(r.a20_calls == std::vector<bool>{true, false, true, false});
+  r.cmd(0xDF);
   r.cmd(0xD2);  // a keyboard byte in the buffer shows as output port bit 4
   r.put(0x00);
   r.cmd(0xD0);
