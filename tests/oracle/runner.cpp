@@ -156,6 +156,14 @@ constexpr uint32_t kGdt = 0x5000;     // Linux' user code/data descriptors at 0x
 constexpr uint32_t kLdt = 0x5800;     // wire.h's LDT
 constexpr uint32_t kGdtLimit = 16 * 8 - 1;
 constexpr uint32_t kMaxSteps = 10000;
+// Exceptions are delivered as on Linux: through IDT interrupt gates to ring 0
+// (a HLT stub per vector), on the TSS's ring-0 stack. The stub's address gives
+// the vector; the frame gives the error code and the ring-3 state at the fault.
+constexpr uint32_t kIdt = 0x6000;
+constexpr uint32_t kStubs = 0x7000;   // vector v: HLT at kStubs + v
+constexpr uint32_t kStack0 = 0x9000;  // ring-0 stack top
+constexpr uint16_t kSelCode0 = 0x08, kSelData0 = 0x10;
+bool has_error_code(unsigned v) { return v == 8 || (v >= 10 && v <= 14) || v == 17; }
 }  // namespace
 
 struct Guest::Impl {
@@ -207,6 +215,18 @@ void Guest::run(const Case& k, GuestResult& g) {
     uint32_t type = (d.code ? 0xA : (d.read_only ? 0x0 : 0x2) | (d.expand_down ? 0x4 : 0)) | 1;  // accessed, as Linux sets it
     p_->mem.write<uint64_t>(kLdt + 8 * e, descriptor(d.base, d.limit, 0xF0 | type, d.big, d.gran));
   }
+  p_->mem.write<uint64_t>(kGdt + kSelCode0, descriptor(0, 0xFFFFF, 0x9B, true, true));
+  p_->mem.write<uint64_t>(kGdt + kSelData0, descriptor(0, 0xFFFFF, 0x93, true, true));
+  p_->mem.write<uint32_t>(kTss + 4, kStack0);
+  p_->mem.write<uint32_t>(kTss + 8, kSelData0);
+  for (uint32_t v = 0; v < 32; ++v) {
+    uint32_t off = kStubs + v;
+    uint32_t dpl = (v == 3 || v == 4) ? 3 : 0;  // INT3/INTO allowed from ring 3, as Linux does
+    p_->mem.write<uint32_t>(kIdt + 8 * v, (off & 0xFFFF) | (uint32_t(kSelCode0) << 16));
+    p_->mem.write<uint32_t>(kIdt + 8 * v + 4, (off & 0xFFFF0000u) | 0x8E00 | (dpl << 13));
+    p_->mem.write<uint8_t>(kStubs + v, 0xF4);
+  }
+  c.idtr = DescTable{kIdt, 32 * 8 - 1};
   c.gdtr = DescTable{kGdt, kGdtLimit};
   c.ldtr = Segment{0x58, 0, kLdt, ORC_LDT_N * 8 - 1, SEG_P | 0x2};
   std::memcpy(c.gpr, k.gpr, sizeof c.gpr);
@@ -224,10 +244,16 @@ void Guest::run(const Case& k, GuestResult& g) {
 
   g.trap = kNoExit;
   g.err = 0;
+  bool trapped = false;
   for (g.steps = 0; g.steps < kMaxSteps;) {
     Exit e = p_->eng->run(c, 1);
     ++g.steps;
-    if (e == Exit::Shutdown || (c.events & EV_SHUTDOWN)) {  // protected-mode exception: not delivered yet
+    if (c.cpl == 0 && c.eip >= kStubs && c.eip < kStubs + 32) {  // in a ring-0 exception stub
+      g.trap = uint8_t(c.eip - kStubs);
+      trapped = true;
+      break;
+    }
+    if (e == Exit::Shutdown || (c.events & EV_SHUTDOWN)) {  // delivery itself failed: report it
       g.trap = c.fault_vec;
       g.err = c.fault_err;
       break;
@@ -247,6 +273,18 @@ void Guest::run(const Case& k, GuestResult& g) {
   g.sel[1] = c.seg[SS].sel;
   g.sel[2] = c.seg[DS].sel;
   g.sel[3] = c.seg[FS].sel;
+  if (trapped) {
+    // The ring-3 state at the fault, from the frame: [err] EIP CS EFLAGS ESP SS.
+    uint32_t sp = c.gpr[ESP];
+    if (has_error_code(g.trap)) {
+      g.err = p_->mem.read<uint32_t>(sp);
+      sp += 4;
+    }
+    g.eip = p_->mem.read<uint32_t>(sp) + cs_base;
+    g.eflags = p_->mem.read<uint32_t>(sp + 8);
+    g.gpr[ESP] = p_->mem.read<uint32_t>(sp + 12);
+    g.sel[1] = uint16_t(p_->mem.read<uint32_t>(sp + 16));
+  }
   for (uint32_t a = 0; a < ORC_SCRATCH_SIZE; ++a) g.mem[a] = p_->mem.read<uint8_t>(ORC_SCRATCH + a);
 }
 
