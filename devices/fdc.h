@@ -58,6 +58,9 @@
 // data phase; the transfer ends at EOT (ST1 EN).
 // Seeks step the head at once and finish after a short delay; a seek or
 // recalibrate of a drive holding a medium clears its disk change line.
+// The DOR motor enables are stored only: commands work with the motor off.
+// An empty drive (no medium) or a drive that is not connected finds no ID
+// (ST1 MA) instead of hanging as the chip would without index pulses.
 #pragma once
 #include <cstdint>
 #include <initializer_list>
