@@ -129,14 +129,24 @@ inline uint32_t linear(Cpu& c, unsigned seg, uint32_t off, uint32_t last, bool w
 }
 
 // ---- memory: linear addresses through the soft TLB (paging, A20, the map) ----
+// #AC(0): a misaligned data access at CPL 3 with CR0.AM and EFLAGS.AC set
+// (protected and V86 mode). Implicit supervisor accesses never check.
+inline void alignment_check(Cpu& c, uint32_t lin, unsigned size) {
+  if (size > 1 && (lin & (size - 1)) && c.cpl == 3 && (c.cr[0] & CR0_AM) && (c.eflags & AC) &&
+      !c.real_mode()) [[unlikely]]
+    fault(c, kAC, 0);
+}
+
 // Data accesses: user-mode checks at CPL 3.
 template <class T> inline T data_read(Cpu& c, uint32_t lin) {
+  if constexpr (sizeof(T) > 1) alignment_check(c, lin, sizeof(T));
   T v;
   mmu::PageFault pf;
   if (!c.tlb->read<T>(lin, c.user(), &v, &pf)) [[unlikely]] page_fault(c, pf);
   return v;
 }
 template <class T> inline void data_write(Cpu& c, uint32_t lin, T v) {
+  if constexpr (sizeof(T) > 1) alignment_check(c, lin, sizeof(T));
   mmu::PageFault pf;
   if (!c.tlb->write<T>(lin, c.user(), v, &pf)) [[unlikely]] page_fault(c, pf);
 }

@@ -178,10 +178,5 @@ bool io_bitmap_allows(Cpu& c, uint16_t port, unsigned size);
 // CR0.AM and EFLAGS.AC are set at CPL 3 (V86 included). The data path
 // (data_read/data_write, write_mem/read_mem and the stack) should call it;
 // implicit supervisor accesses (descriptor tables, TSS, IDT) never do.
-inline void alignment_check(Cpu& c, uint32_t lin, unsigned size) {
-  if (size > 1 && (lin & (size - 1)) && c.cpl == 3 && (c.cr[0] & CR0_AM) && (c.eflags & AC) &&
-      !c.real_mode()) [[unlikely]]
-    fault(c, kAC, 0);
-}
 
 }  // namespace cpu

@@ -95,9 +95,12 @@ Exit Interpreter::run(Cpu& c, uint64_t budget) {
     const Insn* i = b->insns.data();
     const Insn* end = i + b->insns.size();
     bool single = c.eflags & TF;
-    if (single || one) end = i + 1;
+    // RF (set by IRETD or a task switch) lasts for exactly one instruction.
+    bool rf = c.eflags & RF;
+    if (single || one || rf) end = i + 1;
     uint64_t left = target_ - retired_;
     if (uint64_t(end - i) > left) end = i + left;
+    const uint64_t r0 = retired_;
     for (; i < end; ++i) {
       take_snapshot(c);
       c.eip += i->len;
@@ -106,6 +109,7 @@ Exit Interpreter::run(Cpu& c, uint64_t budget) {
       ++c.tsc;
       if (c.events) [[unlikely]] break;
     }
+    if (rf && retired_ != r0) c.eflags &= ~RF;  // that instruction completed
     if (single && !(c.events & EV_SHUTDOWN)) {
       // Single-step trap after the instruction (TF was set before it ran).
       c.dr[6] |= 1u << 14;  // BS

@@ -74,11 +74,14 @@ template <class T> void sti(Cpu& c, const Insn&) {
 
 // ---- CPUID and RDTSC ----
 // A Pentium II "Klamath" (family 6, model 3, stepping 3). Leaf 1 EDX reports
-// only what this emulator implements: TSC (bit 4), CX8 (bit 8), CMOV (bit 15).
-// Issue 3 adds VME/DE/PSE/MSR/PAE/MCE/APIC/SEP/MTRR/PGE/MCA/PAT, and the FPU
-// work adds FPU/MMX, as each lands.
+// only what this emulator implements: DE (2: CR4.DE, DR4/DR5 #UD), PSE (3),
+// TSC (4), MSR (5), PAE (6), CX8 (8), SEP (11: SYSENTER/SYSEXIT), MTRR (12:
+// the MTRR MSRs, stored), PGE (13), CMOV (15). Not yet: FPU (0) and MMX (23),
+// VME (1), MCE/MCA (7, 14: no machine-check architecture), APIC (9: no local
+// APIC device). A Pentium II does not report PAT.
 constexpr uint32_t kCpuidSignature = 0x00000633;
-constexpr uint32_t kCpuidFeatures = (1u << 4) | (1u << 8) | (1u << 15);
+constexpr uint32_t kCpuidFeatures = (1u << 2) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) |
+                                    (1u << 8) | (1u << 11) | (1u << 12) | (1u << 13) | (1u << 15);
 
 template <class T> void cpuid(Cpu& c, const Insn&) {
   uint32_t leaf = c.gpr[EAX];
