@@ -199,6 +199,7 @@ void IdeChannel::write_data(unsigned size, uint32_t v) {
   if (d.kind == Kind::None || !out || !(d.status & ST_DRQ)) return;
   for (unsigned i = 0; i < size && d.pos + i < d.end; ++i) d.buf[d.pos + i] = uint8_t(v >> (8 * i));
   d.pos = std::min(d.pos + size, d.end);
+  if (d.xfer == Xfer::AtaOut && !ata_store(d)) return;
   if (d.pos >= d.end) block_done(d);
 }
 

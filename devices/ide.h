@@ -41,8 +41,8 @@
 //   commands (IDLE, STANDBY, SLEEP, CHECK POWER MODE, old and new opcodes),
 //   EXECUTE DEVICE DIAGNOSTIC. Anything else (DMA included) is aborted (ABRT);
 //   a sector outside the device gives IDNF; a read error UNC; a write to a
-//   read-only image ABRT. Written data reaches the image (DiskImage::write)
-//   when each DRQ block is complete.
+//   read-only image (or a failed write) ABRT. Written data reaches the image
+//   (DiskImage::write) as soon as each sector's 512 bytes are in.
 // - CHS translation: 16 heads, 63 sectors per track, cylinders = sectors /
 //   1008 (1 to 16383) until INITIALIZE DEVICE PARAMETERS sets another one.
 // - ATAPI (ide_atapi.cpp): IDENTIFY PACKET DEVICE, PACKET with the byte count
@@ -125,6 +125,7 @@ class IdeChannel {
     uint64_t lba = 0;                         // ATA: next sector; ATAPI: next byte offset
     uint64_t left = 0;                        // ATA: sectors after this block; ATAPI: bytes
     uint32_t block = 1, cur = 0;              // ATA: sectors per block / in this block
+    uint32_t stored = 0;                      // ATA write: bytes of the block in the image
     Addr addr = Addr::Lba28;
     // ATAPI state.
     uint8_t cdb[12] = {};
@@ -194,6 +195,7 @@ class IdeChannel {
   void ata_next_in(Drive& d);
   void ata_next_out(Drive& d);
   void ata_block_done(Drive& d);
+  bool ata_store(Drive& d);
   void set_features(Drive& d);
   void init_params(Drive& d);
 

@@ -224,17 +224,29 @@ void IdeChannel::ata_next_out(Drive& d) {
   d.cur = uint32_t(std::min<uint64_t>(d.left, d.block));
   d.buf.assign(size_t(d.cur) * kSector, 0);
   d.pos = 0, d.end = uint32_t(d.buf.size());
+  d.stored = 0;
   d.xfer = Xfer::AtaOut;
   d.status = ST_DRDY | ST_DSC | ST_DRQ;
   if (!first) raise(d);
 }
 
+// Write the sectors of the current block whose data is complete; false (and
+// the command failed) if the image refused.
+bool IdeChannel::ata_store(Drive& d) {
+  while (d.pos - d.stored >= kSector) {
+    uint64_t lba = d.lba + d.stored / kSector;
+    if (!d.image->write(lba * kSector, d.buf.data() + d.stored, kSector)) {
+      set_position(d, lba);
+      fail(d, ER_ABRT);
+      return false;
+    }
+    d.stored += kSector;
+  }
+  return true;
+}
+
 void IdeChannel::ata_block_done(Drive& d) {
   bool write = d.xfer == Xfer::AtaOut;
-  if (write && !d.image->write(d.lba * kSector, d.buf.data(), d.buf.size())) {
-    set_position(d, d.lba);
-    return fail(d, ER_ABRT);
-  }
   d.lba += d.cur, d.left -= d.cur;
   set_position(d, d.lba - 1);
   d.nsect = uint8_t(d.left);

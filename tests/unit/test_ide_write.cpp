@@ -102,7 +102,12 @@ TEST_CASE("ide: READ/WRITE MULTIPLE in blocks of the multiple count") {
   rises = r.irq.rises[14];
   r.taskfile(0, 0, 0, 0), r.taskfile(6, 50, 0, 0), r.out(7, 0x39);
   REQUIRE(r.alt() == 0x58);
-  r.write_words({data.begin(), data.begin() + 4 * 512});
+  r.write_words({data.begin(), data.begin() + 512 + 100});
+  // The first sector of the block is in the file, the second not yet.
+  CHECK(r.file.get(50 * 512, 512) == std::vector<uint8_t>(data.begin(), data.begin() + 512));
+  CHECK(r.file.get(51 * 512, 1)[0] == disk_byte(51, 0));
+  CHECK(r.irq.rises[14] - rises == 0);
+  r.write_words({data.begin() + 512 + 100, data.begin() + 4 * 512});
   CHECK(r.irq.rises[14] - rises == 1);
   CHECK(r.file.get(50 * 512, 4 * 512) == std::vector<uint8_t>(data.begin(), data.begin() + 2048));
   REQUIRE(r.status() == 0x58);
