@@ -45,9 +45,12 @@
 //   (DiskImage::write) as soon as each sector's 512 bytes are in.
 // - CHS translation: 16 heads, 63 sectors per track, cylinders = sectors /
 //   1008 (1 to 16383) until INITIALIZE DEVICE PARAMETERS sets another one.
-// - ATAPI (ide_atapi.cpp): IDENTIFY PACKET DEVICE, PACKET with the byte count
-//   limit, DEVICE RESET; ATA commands other than those are aborted, IDENTIFY
-//   DEVICE and READ SECTORS with the signature placed (ATA/ATAPI-6).
+// - ATAPI drives (ide_atapi.cpp, ide_mmc.cpp: the packet commands are listed
+//   there): IDENTIFY PACKET DEVICE, PACKET (PIO) with the byte count limit,
+//   DEVICE RESET, SET FEATURES, the power commands and EXECUTE DEVICE
+//   DIAGNOSTIC; other ATA commands are aborted, IDENTIFY DEVICE and READ
+//   SECTORS with the signature placed. DEVICE RESET belongs to PACKET devices:
+//   a disk aborts it (ATA/ATAPI-6).
 #pragma once
 #include <cstdint>
 #include <string>

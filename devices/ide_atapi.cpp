@@ -13,6 +13,15 @@
 // first command other than INQUIRY, REQUEST SENSE, GET CONFIGURATION and GET
 // EVENT STATUS NOTIFICATION; commands that need a disc report NOT READY
 // 02/3A/01 (tray closed) or 02/3A/02 (tray open) without one.
+//
+// Packet commands: TEST UNIT READY, REQUEST SENSE, INQUIRY, START STOP UNIT,
+// PREVENT ALLOW MEDIUM REMOVAL, READ CAPACITY, READ(10), READ(12), READ CD
+// (user data of mode 1 sectors), SEEK(10), READ TOC, GET CONFIGURATION, GET
+// EVENT STATUS NOTIFICATION, READ DISC INFORMATION, MODE SENSE(10), SET CD
+// SPEED (ignored), MECHANISM STATUS. Others: ILLEGAL REQUEST 05/20/00; a
+// sector past the disc 05/21/00; a bad field 05/24/00; a failed image read
+// MEDIUM ERROR 03/11/00. Data-out commands (MODE SELECT, writes) are not
+// offered.
 #include <algorithm>
 #include <cstring>
 #include <string>
