@@ -1,4 +1,5 @@
 #include "devices/machine.h"
+#include "devices/machine_disks.h"
 
 #include <fstream>
 #include <iterator>
@@ -202,6 +203,7 @@ void Machine::reset_platform() {
   for (auto& u : uart_) u->reset();
   for (auto& l : lpt_) l->reset();
   pci_->reset();  // PAM back to ROM, BARs unmapped
+  reset_disks();
   vga_->reset();
   update_a20();
 }
@@ -249,16 +251,5 @@ StopReason Machine::run(const Limits& lim) {
     }
   }
 }
-
-// Floppy and IDE controllers are wired in machine_disks.cpp once they exist.
-struct Machine::Disks {};
-
-void Machine::wire_disks(const MachineConfig& cfg) {
-  disks_ = std::make_unique<Disks>();
-  for (const std::string& p : {cfg.fd[0], cfg.fd[1], cfg.hd[0], cfg.hd[1], cfg.hd[2], cfg.hd[3], cfg.cdrom})
-    if (!p.empty()) throw std::runtime_error("disk image '" + p + "': the floppy and IDE controllers are not wired in yet");
-}
-
-void Machine::flush_disks() {}
 
 }  // namespace devices

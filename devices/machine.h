@@ -90,6 +90,7 @@ class Machine {
   void wire_chipset(const MachineConfig& cfg);
   void wire_disks(const MachineConfig& cfg);
   void reset_platform();
+  void reset_disks();
   void update_a20();
 
   std::unique_ptr<mmu::Memory> mem_;
