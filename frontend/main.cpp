@@ -16,8 +16,8 @@
 #include "frontend/options.h"
 #include "frontend/pc.h"
 
-#ifndef XLAT86_DEFAULT_GUEST
-#define XLAT86_DEFAULT_GUEST "roms/hello.bin"
+#ifndef XLAT86_DEFAULT_BOOT
+#define XLAT86_DEFAULT_BOOT "roms/boot.img"
 #endif
 
 namespace {
@@ -30,7 +30,7 @@ namespace {
 }  // namespace
 
 static int run_flat(const frontend::Options& o) {
-  std::string image = o.flat.empty() ? XLAT86_DEFAULT_GUEST : o.flat;
+  std::string image = o.flat;
   uint64_t ram_mb = o.ram_mb, max_insns = o.max_insns.value_or(0);
   bool stats = o.stats;
 
@@ -99,8 +99,15 @@ int main(int argc, char** argv) {
   if (o.help) { std::fputs(frontend::usage_text().c_str(), stdout); return 0; }
   if (o.version) { std::printf("xlat86 %s\n", XLAT86_VERSION); return 0; }
   // A flat binary runs without firmware; everything else is the PC. With no
-  // arguments at all the default guest runs (a flat binary until the project's
-  // boot image exists).
-  if (!o.flat.empty() || argc == 1) return run_flat(o);
+  // arguments at all the default guest boots: the project's own floppy image
+  // (roms/boot.asm) through SeaBIOS, its serial output on stdout, ending when
+  // it halts (a snapshot, so the built image is never written).
+  if (argc == 1) {
+    o.fda = XLAT86_DEFAULT_BOOT;
+    o.boot = "a";
+    o.snapshot = true;
+    o.max_seconds = 60;
+  }
+  if (!o.flat.empty()) return run_flat(o);
   return frontend::run_pc(o);
 }

@@ -124,6 +124,7 @@ Options parse_options(const std::vector<std::string>& args) {
 std::string usage_text() {
   return
       "usage: xlat86 [options] [FLAT-BINARY]\n"
+      "With no arguments: boot the project's own floppy (build/roms/boot.img) through SeaBIOS.\n"
       "Machine:\n"
       "  -m MB                 guest RAM in MiB (default 32)\n"
       "  -fda FILE, -fdb FILE  floppy images (1.44 MB, 2.88 MB, 720 KB)\n"

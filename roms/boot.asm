@@ -1,0 +1,135 @@
+; xlat86's default PC guest: a 1.44 MB boot floppy whose boot sector talks to
+; the real BIOS (SeaBIOS). It prints on the text screen (INT 10h) and on COM1
+; (INT 14h), reads the RTC (INT 1Ah AH=02h), reads its own second sector
+; (INT 13h), waits one second of PIT ticks (INT 1Ah AH=00h, IRQ 0 through the
+; PIC) with HLT, and halts with interrupts off, which ends the run.
+;
+; Expected serial output (the time is the RTC's):
+;   xlat86: booted by the BIOS from a floppy
+;   rtc hh:mm:ss
+;   int 13h read: ok
+;   one second of timer ticks: ok
+;   done
+
+        bits 16
+        org 0x7C00
+
+start:  cli
+        xor ax, ax
+        mov ds, ax
+        mov es, ax
+        mov ss, ax
+        mov sp, 0x7C00
+        sti
+        cld
+        mov [drive], dl
+        mov ah, 0x00            ; COM1: 9600 baud, 8N1
+        mov al, 0xE3
+        xor dx, dx
+        int 0x14
+
+        mov si, msg_boot
+        call puts
+
+        mov si, msg_rtc         ; RTC time in BCD: CH hours, CL minutes, DH seconds
+        call puts
+        mov ah, 0x02
+        int 0x1A
+        mov al, ch
+        call putbcd
+        mov al, ':'
+        call putc
+        mov al, cl
+        call putbcd
+        mov al, ':'
+        call putc
+        mov al, dh
+        call putbcd
+        call newline
+
+        mov si, msg_disk        ; read sector 2 (CHS 0/0/2) to 0x0600 and check its mark
+        call puts
+        mov ax, 0x0201
+        mov cx, 0x0002
+        xor dh, dh
+        mov dl, [drive]
+        mov bx, 0x0600
+        int 0x13
+        jc .bad
+        cmp word [0x0600], 0x5A58   ; "XZ"
+        jne .bad
+        mov si, msg_ok
+        jmp .said
+.bad:   mov si, msg_fail
+.said:  call puts
+
+        mov si, msg_timer       ; 18 ticks of the 18.2 Hz BIOS clock, idling in HLT
+        call puts
+        xor ah, ah
+        int 0x1A
+        mov bx, dx
+.wait:  hlt
+        xor ah, ah
+        int 0x1A
+        mov ax, dx
+        sub ax, bx
+        cmp ax, 18
+        jb .wait
+        mov si, msg_ok
+        call puts
+
+        mov si, msg_done
+        call puts
+        cli
+        hlt
+        jmp $-2
+
+; print the NUL-terminated string at DS:SI (screen and COM1)
+puts:   lodsb
+        test al, al
+        jz .r
+        call putc
+        jmp puts
+.r:     ret
+
+newline:
+        mov al, 13
+        call putc
+        mov al, 10
+; print AL on the screen (INT 10h teletype) and on COM1 (INT 14h)
+putc:   pusha
+        mov ah, 0x0E
+        xor bx, bx
+        int 0x10
+        popa
+        pusha
+        mov ah, 0x01
+        xor dx, dx
+        int 0x14
+        popa
+        ret
+
+; print the BCD byte AL as two digits
+putbcd: push ax
+        shr al, 4
+        add al, '0'
+        call putc
+        pop ax
+        and al, 0x0F
+        add al, '0'
+        jmp putc
+
+drive:      db 0
+msg_boot:   db "xlat86: booted by the BIOS from a floppy", 13, 10, 0
+msg_rtc:    db "rtc ", 0
+msg_disk:   db "int 13h read: ", 0
+msg_timer:  db "one second of timer ticks: ", 0
+msg_ok:     db "ok", 13, 10, 0
+msg_fail:   db "FAILED", 13, 10, 0
+msg_done:   db "done", 13, 10, 0
+
+        times 510-($-$$) db 0
+        dw 0xAA55
+sector2:
+        db "XZ"
+        times 1474560-($-$$) db 0
