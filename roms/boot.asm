@@ -4,8 +4,13 @@
 ; (INT 13h), waits one second of PIT ticks (INT 1Ah AH=00h, IRQ 0 through the
 ; PIC) with HLT, and halts with interrupts off, which ends the run.
 ;
+; Assembled three ways (roms/CMakeLists.txt): a 1.44 MB floppy (default), a
+; hard disk with this as its MBR (-DHDD, 16 heads x 63 sectors x 4 cylinders),
+; and the boot image of an El Torito CD (-DCDROM, no emulation; the disk read
+; then uses the INT 13h extensions with 2048-byte sectors).
+;
 ; Expected serial output (the time is the RTC's):
-;   xlat86: booted by the BIOS from a floppy
+;   xlat86: booted by the BIOS from a floppy   (hard disk / CD-ROM)
 ;   rtc hh:mm:ss
 ;   int 13h read: ok
 ;   one second of timer ticks: ok
@@ -47,14 +52,21 @@ start:  cli
         call putbcd
         call newline
 
-        mov si, msg_disk        ; read sector 2 (CHS 0/0/2) to 0x0600 and check its mark
+        mov si, msg_disk        ; read our second sector to 0x0600 and check its mark
         call puts
-        mov ax, 0x0201
+%ifdef CDROM
+        mov si, dap             ; INT 13h AH=42h: sector 21 of the CD (our second)
+        mov ah, 0x42
+        mov dl, [drive]
+        int 0x13
+%else
+        mov ax, 0x0201          ; CHS 0/0/2
         mov cx, 0x0002
         xor dh, dh
         mov dl, [drive]
         mov bx, 0x0600
         int 0x13
+%endif
         jc .bad
         cmp word [0x0600], 0x5A58   ; "XZ"
         jne .bad
@@ -120,7 +132,17 @@ putbcd: push ax
         jmp putc
 
 drive:      db 0
+%ifdef CDROM
+dap:        db 16, 0            ; disk address packet: size, reserved
+            dw 1                ; sectors
+            dw 0x0600, 0        ; buffer offset, segment
+            dq 21               ; LBA (2048-byte sectors)
+msg_boot:   db "xlat86: booted by the BIOS from a CD-ROM", 13, 10, 0
+%elifdef HDD
+msg_boot:   db "xlat86: booted by the BIOS from a hard disk", 13, 10, 0
+%else
 msg_boot:   db "xlat86: booted by the BIOS from a floppy", 13, 10, 0
+%endif
 msg_rtc:    db "rtc ", 0
 msg_disk:   db "int 13h read: ", 0
 msg_timer:  db "one second of timer ticks: ", 0
@@ -128,8 +150,18 @@ msg_ok:     db "ok", 13, 10, 0
 msg_fail:   db "FAILED", 13, 10, 0
 msg_done:   db "done", 13, 10, 0
 
+%ifdef CDROM
+        times 2048-($-$$) db 0  ; one CD sector; the ISO around it is cdrom.asm
+        db "XZ"
+        times 4096-($-$$) db 0
+%else
         times 510-($-$$) db 0
         dw 0xAA55
 sector2:
         db "XZ"
+%ifdef HDD
+        times 16*63*4*512-($-$$) db 0
+%else
         times 1474560-($-$$) db 0
+%endif
+%endif
