@@ -2,7 +2,9 @@
 ; the real BIOS (SeaBIOS). It prints on the text screen (INT 10h) and on COM1
 ; (INT 14h), reads the RTC (INT 1Ah AH=02h), reads its own second sector
 ; (INT 13h), waits one second of PIT ticks (INT 1Ah AH=00h, IRQ 0 through the
-; PIC) with HLT, and halts with interrupts off, which ends the run.
+; PIC) with HLT, lets the BIOS time 50 ms on the RTC's periodic interrupt
+; (INT 15h AH=83h, IRQ 8), reads a key through INT 16h if one is typed within
+; a second, and halts with interrupts off, which ends the run.
 ;
 ; Assembled three ways (roms/CMakeLists.txt): a 1.44 MB floppy (default), a
 ; hard disk with this as its MBR (-DHDD, 16 heads x 63 sectors x 4 cylinders),
@@ -14,6 +16,8 @@
 ;   rtc hh:mm:ss
 ;   int 13h read: ok
 ;   one second of timer ticks: ok
+;   rtc interrupt wait: ok
+;   keyboard: k        (the key typed with --type; "none" after a second without one)
 ;   done
 
         bits 16
@@ -90,6 +94,49 @@ start:  cli
         mov si, msg_ok
         call puts
 
+        mov si, msg_rtcirq      ; INT 15h AH=83h: the BIOS counts 50 ms on RTC IRQ 8
+        call puts
+        mov byte [evflag], 0
+        mov ax, 0x8300
+        xor cx, cx
+        mov dx, 50000
+        mov bx, evflag
+        int 0x15
+        jc .rbad
+        mov cx, 2000            ; at most 2000 interrupts (PIT or RTC) before giving up
+.rwait: hlt
+        test byte [evflag], 0x80
+        jnz .rok
+        loop .rwait
+.rbad:  mov si, msg_fail
+        jmp .rsaid
+.rok:   mov si, msg_ok
+.rsaid: call puts
+
+        mov si, msg_key         ; INT 16h: a key typed within a second (--type), or none
+        call puts
+        xor ah, ah
+        int 0x1A
+        mov bx, dx
+.kwait: mov ah, 0x01
+        int 0x16
+        jnz .key
+        hlt
+        xor ah, ah
+        int 0x1A
+        mov ax, dx
+        sub ax, bx
+        cmp ax, 18
+        jb .kwait
+        mov si, msg_nokey
+        call puts
+        jmp .kdone
+.key:   xor ah, ah
+        int 0x16
+        call putc
+        call newline
+.kdone:
+
         mov si, msg_done
         call puts
         cli
@@ -146,6 +193,10 @@ msg_boot:   db "xlat86: booted by the BIOS from a floppy", 13, 10, 0
 msg_rtc:    db "rtc ", 0
 msg_disk:   db "int 13h read: ", 0
 msg_timer:  db "one second of timer ticks: ", 0
+msg_rtcirq: db "rtc interrupt wait: ", 0
+msg_key:    db "keyboard: ", 0
+msg_nokey:  db "none", 13, 10, 0
+evflag:     db 0
 msg_ok:     db "ok", 13, 10, 0
 msg_fail:   db "FAILED", 13, 10, 0
 msg_done:   db "done", 13, 10, 0
