@@ -96,6 +96,20 @@ void call_gate(Cpu& c, const Descriptor& g, uint16_t old_cs, uint32_t ret) {
 
 }  // namespace
 
+// JMP/CALL to a task gate or directly to a TSS: the same checks and task
+// switch for both, differing only in the reason (busy bit, back link, NT).
+static void far_task_transfer(Cpu& c, uint16_t sel, DescRef& r, TaskReason why) {
+  const Descriptor& d = r.d;
+  check_gate_access(c, sel, d);
+  if (d.type() == kTaskGate) {
+    const uint16_t ts = d.gate_sel();
+    DescRef t = task_gate_tss(c, ts, false);
+    if (task_switch(c, ts, t, why, false)) task_debug_trap(c);
+  } else if (task_switch(c, sel, r, why, false)) {
+    task_debug_trap(c);
+  }
+}
+
 void far_jump(Cpu& c, uint16_t sel, uint32_t eip, bool osz32) {
   if (!osz32) eip &= 0xFFFF;
   if (c.real_mode() || c.v86()) {
@@ -129,17 +143,10 @@ void far_jump(Cpu& c, uint16_t sel, uint32_t eip, bool osz32) {
       c.eip = off;
       return;
     }
-    case kTaskGate: {
-      check_gate_access(c, sel, d);
-      const uint16_t ts = d.gate_sel();
-      DescRef t = task_gate_tss(c, ts, false);
-      if (task_switch(c, ts, t, TaskReason::Jmp, false)) task_debug_trap(c);
-      return;
-    }
+    case kTaskGate:
     case kTss16:
     case kTss32:
-      check_gate_access(c, sel, d);
-      if (task_switch(c, sel, r, TaskReason::Jmp, false)) task_debug_trap(c);
+      far_task_transfer(c, sel, r, TaskReason::Jmp);
       return;
     default:
       fault(c, kGP, sel_error(sel, false));  // busy TSS, LDT, interrupt gates ...
@@ -186,17 +193,10 @@ void far_call(Cpu& c, uint16_t sel, uint32_t off, bool osz32) {
       check_gate_access(c, sel, d);
       call_gate(c, d, old_cs, ret);
       return;
-    case kTaskGate: {
-      check_gate_access(c, sel, d);
-      const uint16_t ts = d.gate_sel();
-      DescRef t = task_gate_tss(c, ts, false);
-      if (task_switch(c, ts, t, TaskReason::Call, false)) task_debug_trap(c);
-      return;
-    }
+    case kTaskGate:
     case kTss16:
     case kTss32:
-      check_gate_access(c, sel, d);
-      if (task_switch(c, sel, r, TaskReason::Call, false)) task_debug_trap(c);
+      far_task_transfer(c, sel, r, TaskReason::Call);
       return;
     default:
       fault(c, kGP, sel_error(sel, false));

@@ -56,6 +56,9 @@ TEST_CASE("interp: writing the running block is seen by the next instruction") {
   // mov byte [0x1008], 0x40 ; (at 0x1005) nop ; nop ; nop ; (0x1008) nop -> becomes inc ax
   t.c.gpr[EAX] = 5;
   t.run_code({0xC6, 0x06, 0x08, 0x10, 0x40, 0x90, 0x90, 0x90, 0x90});
-  // Without an INC row the patched byte would raise #UD; with one AX becomes 6.
+  // The block holding all five instructions was decoded before the store; the
+  // patched byte must still run as INC AX.
+  CHECK(t.c.halted);
+  CHECK((t.r(EAX) & 0xFFFF) == 6);
   CHECK(t.engine->icache().stats().invalidations >= 1);
 }
