@@ -9,6 +9,11 @@
 ;   -DM13H  INT 10h AX=0013h (320x200, 256 colours): a DAC palette loaded with
 ;           AX=1012h, colour blocks using every palette entry, diagonal
 ;           stripes, and a diagonal line plotted with AH=0Ch (draw_13h.img)
+;   -DMODEX mode 13h reprogrammed to the unchained 320x240 "mode X" (same
+;           palette): 16x16 colour blocks and a diagonal (draw_modex.img)
+;   -DM12H  INT 10h AX=0012h (640x480, 16 colours, default palette): bars and
+;           8x8 blocks written with write mode 2, a diagonal plotted with
+;           AH=0Ch (draw_12h.img)
 ;   -DVBE   VBE: 4F00h (controller info), 4F01h over the mode list until a
 ;           640x480 32 bpp direct-colour mode with a linear framebuffer,
 ;           4F02h (with the LFB bit), 4F03h; then an RGB gradient and eight
@@ -29,9 +34,11 @@
 
 %ifdef TEXT
 %elifdef M13H
+%elifdef MODEX
+%elifdef M12H
 %elifdef VBE
 %else
-%error "define one of TEXT, M13H, VBE"
+%error "define one of TEXT, M13H, MODEX, M12H, VBE"
 %endif
 
 BUF     equ 0x0600              ; scratch (below the boot sector): VBE info, DAC table
@@ -290,282 +297,8 @@ hexdigits:  db "0123456789ABCDEF"
 msg_mode:   db "text mode 3", 13, 10, 0
 %endif
 
-%ifdef M13H
-; ---------------------------------------------------------------- mode 13h
-; DAC entry i (6-bit values): R = (i & 7) * 9, G = ((i >> 3) & 7) * 9,
-; B = (i >> 6) * 21. Pixel (x, y), 320x200:
-;   y < 160:  colour (x / 20) * 16 + y / 10      (16x16 blocks: all 256 entries)
-;   y >= 160: colour (x + y) & 255                (diagonal stripes)
-;   then x == y (y = 0..199): colour 255 through INT 10h AH=0Ch
-        mov ax, 0x0013
-        int 0x10
-        mov ah, 0x0F
-        int 0x10
-        cmp ax, 0x2813          ; mode 13h, 40 columns
-        jne .badmode
-        mov di, BUF             ; the DAC table: 256 x (R, G, B)
-        xor bx, bx
-.pal:   mov al, bl
-        and al, 7
-        mov ah, 9
-        mul ah
-        stosb
-        mov al, bl
-        shr al, 3
-        and al, 7
-        mov ah, 9
-        mul ah
-        stosb
-        mov al, bl
-        shr al, 6
-        mov ah, 21
-        mul ah
-        stosb
-        inc bx
-        cmp bx, 256
-        jb .pal
-        mov ax, 0x1012          ; set DAC registers 0..255 from ES:DX
-        xor bx, bx
-        mov cx, 256
-        mov dx, BUF
-        int 0x10
-        mov ax, 0x1015          ; read one back: entry 0x5A = (2*9, 3*9, 1*21)
-        mov bx, 0x5A
-        int 0x10
-        cmp dh, 18
-        jne .badpal
-        cmp cx, 27*256+21
-        jne .badpal
-
-        mov ax, 0xA000
-        mov es, ax
-        xor di, di
-        xor dx, dx              ; y
-.row:   xor cx, cx              ; x
-.px:    cmp dx, 160
-        jae .stripe
-        push dx
-        mov ax, cx
-        xor dx, dx
-        mov bx, 20
-        div bx                  ; x / 20
-        pop dx
-        mov bl, al
-        shl bl, 4
-        mov ax, dx
-        push dx
-        xor dx, dx
-        mov si, 10
-        div si                  ; y / 10
-        pop dx
-        add al, bl
-        jmp .put
-.stripe:
-        mov al, cl
-        add al, dl
-.put:   stosb
-        inc cx
-        cmp cx, 320
-        jb .px
-        inc dx
-        cmp dx, 200
-        jb .row
-
-        xor dx, dx              ; the diagonal through the BIOS
-.diag:  mov ax, 0x0CFF
-        xor bh, bh
-        mov cx, dx
-        push dx
-        int 0x10
-        pop dx
-        inc dx
-        cmp dx, 200
-        jb .diag
-        mov ah, 0x0D            ; read one pixel back through the BIOS
-        xor bh, bh
-        mov cx, 57
-        mov dx, 57
-        int 0x10
-        cmp al, 0xFF
-        jne .badpix
-        jmp drawn
-.badmode:
-        mov si, msg_mode
-        jmp fail
-.badpal:
-        mov si, msg_pal
-        jmp fail
-.badpix:
-        mov si, msg_pix
-        jmp fail
-msg_mode:   db "mode 13h", 13, 10, 0
-msg_pal:    db "DAC read-back", 13, 10, 0
-msg_pix:    db "pixel read-back", 13, 10, 0
-%endif
-
-%ifdef VBE
-; ---------------------------------------------------------------- VBE
-; A 640x480 mode with 32 bits per pixel (0x00RRGGBB), LFB. Pixel (x, y):
-;   y < 400:  R = x & 255, G = y & 255, B = (x ^ y) & 255
-;   y >= 400: eight bars of 80 pixels: white, yellow, cyan, green, magenta,
-;             red, blue, black (each component 0 or 255)
-VW      equ 640
-VH      equ 480
-        in al, 0x92             ; A20 on (the framebuffer spans megabyte boundaries)
-        or al, 2
-        and al, 0xFE
-        out 0x92, al
-        mov dword [BUF], 'VBE2' ; 4F00h: controller information
-        mov ax, 0x4F00
-        mov di, BUF
-        int 0x10
-        cmp ax, 0x004F
-        jne .badinfo
-        cmp dword [BUF], 'VESA'
-        jne .badinfo
-        lfs si, [BUF+0x0E]      ; the mode list (FS:SI), ends with FFFFh
-.next:  mov cx, [fs:si]
-        add si, 2
-        cmp cx, 0xFFFF
-        je .nomode
-        mov ax, 0x4F01          ; mode information into MODEINFO
-        mov di, MODEINFO
-        push si
-        push cx
-        int 0x10
-        pop cx
-        pop si
-        cmp ax, 0x004F
-        jne .next
-        mov ax, [MODEINFO+0x00] ; attributes: supported (bit 0), graphics (4), LFB (7)
-        and ax, 0x91
-        cmp ax, 0x91
-        jne .next
-        cmp word [MODEINFO+0x12], VW
-        jne .next
-        cmp word [MODEINFO+0x14], VH
-        jne .next
-        cmp byte [MODEINFO+0x19], 32
-        jne .next
-        cmp byte [MODEINFO+0x1B], 6         ; direct colour
-        jne .next
-        cmp byte [MODEINFO+0x20], 16        ; red at bit 16, green 8, blue 0
-        jne .next
-        cmp byte [MODEINFO+0x22], 8
-        jne .next
-        cmp byte [MODEINFO+0x24], 0
-        jne .next
-        mov [mode], cx
-        mov ax, [MODEINFO+0x10]
-        mov [pitch], ax
-        mov eax, [MODEINFO+0x28]
-        mov [lfb], eax
-        test eax, eax
-        jz .nomode
-
-        mov bx, [mode]          ; 4F02h: set it, linear framebuffer
-        or bx, 0x4000
-        mov ax, 0x4F02
-        int 0x10
-        cmp ax, 0x004F
-        jne .badset
-        mov ax, 0x4F03          ; 4F03h: the current mode is ours
-        int 0x10
-        cmp ax, 0x004F
-        jne .badset
-        and bx, 0x01FF
-        cmp bx, [mode]
-        jne .badset
-
-        cli                     ; draw from 32-bit protected mode (flat segments)
-        lgdt [gdtr]
-        mov eax, cr0
-        or al, 1
-        mov cr0, eax
-        jmp 0x08:pm32
-.badinfo:
-        mov si, msg_info
-        jmp fail
-.nomode:
-        mov si, msg_nomode
-        jmp fail
-.badset:
-        mov si, msg_set
-        jmp fail
-
-        bits 32
-pm32:   mov ax, 0x10
-        mov ds, ax
-        mov es, ax
-        xor ebx, ebx            ; y
-.row:   movzx edi, word [pitch]
-        imul edi, ebx
-        add edi, [lfb]
-        xor ecx, ecx            ; x
-        cmp ebx, 400
-        jae .bars
-.px:    mov eax, ecx
-        and eax, 0xFF
-        shl eax, 16
-        mov edx, ebx
-        and edx, 0xFF
-        shl edx, 8
-        or eax, edx
-        mov edx, ecx
-        xor edx, ebx
-        and edx, 0xFF
-        or eax, edx
-        mov [edi+ecx*4], eax
-        inc ecx
-        cmp ecx, VW
-        jb .px
-        jmp .nextrow
-.bars:  mov eax, ecx
-        xor edx, edx
-        mov esi, VW/8
-        div esi
-        mov eax, [bar_colours+eax*4]
-        mov [edi+ecx*4], eax
-        inc ecx
-        cmp ecx, VW
-        jb .bars
-.nextrow:
-        inc ebx
-        cmp ebx, VH
-        jb .row
-        jmp 0x18:pm16           ; back through a 16-bit code segment
-
-        bits 16
-pm16:   mov ax, 0x20            ; 64 KiB data segments before leaving protected mode
-        mov ds, ax
-        mov es, ax
-        mov eax, cr0
-        and al, 0xFE
-        mov cr0, eax
-        jmp 0:.real
-.real:  xor ax, ax
-        mov ds, ax
-        mov es, ax
-        sti
-        jmp drawn
-
-        align 8
-gdt:    dq 0
-        dq 0x00CF9A000000FFFF   ; 08: code, 32-bit, flat
-        dq 0x00CF92000000FFFF   ; 10: data, flat
-        dq 0x00009A000000FFFF   ; 18: code, 16-bit, base 0, 64 KiB
-        dq 0x000092000000FFFF   ; 20: data, 16-bit, 64 KiB
-gdtr:   dw gdtr-gdt-1
-        dd gdt
-bar_colours:
-        dd 0xFFFFFF, 0xFFFF00, 0x00FFFF, 0x00FF00, 0xFF00FF, 0xFF0000, 0x0000FF, 0x000000
-mode:   dw 0
-pitch:  dw 0
-lfb:    dd 0
-msg_info:   db "VBE 4F00h", 13, 10, 0
-msg_nomode: db "no 640x480x32 LFB mode", 13, 10, 0
-msg_set:    db "VBE 4F02h/4F03h", 13, 10, 0
-%endif
+%include "draw_vga.inc"
+%include "draw_vbe.inc"
 
 tail_mark:
         db "XZ"                 ; checked after loading: the whole program arrived

@@ -3,6 +3,8 @@
 // definition (not from the emulator's code).
 //
 //   xlat86-pngcheck FILE.png 13h    the mode 13h picture of draw_13h.img
+//   xlat86-pngcheck FILE.png modex  the 320x240 mode X picture of draw_modex.img
+//   xlat86-pngcheck FILE.png 12h    the 640x480x16 mode 12h picture of draw_12h.img
 //   xlat86-pngcheck FILE.png vbe    the VBE 640x480x32 picture of draw_vbe.img
 //   xlat86-pngcheck --selftest      the decoder on all five filter types, and
 //                                   the comparison catching a one-pixel change
@@ -130,6 +132,38 @@ Image expect_13h() {
       if (x == y) c = 255;
       unsigned r = (c & 7) * 9, g = ((c >> 3) & 7) * 9, b = (c >> 6) * 21;
       e.px[y * 320 + x] = dac8(r) << 16 | dac8(g) << 8 | dac8(b);
+    }
+  return e;
+}
+
+// Mode X, 320x240 unchained, the mode 13h palette above:
+// colour (x / 20) * 16 + y / 15, except 0 where x == y.
+Image expect_modex() {
+  Image e{320, 240, {}};
+  e.px.resize(320 * 240);
+  auto dac8 = [](unsigned v) { return (v << 2) | (v >> 4); };
+  for (unsigned y = 0; y < 240; ++y)
+    for (unsigned x = 0; x < 320; ++x) {
+      unsigned c = x == y ? 0 : (x / 20) * 16 + y / 15;
+      unsigned r = (c & 7) * 9, g = ((c >> 3) & 7) * 9, b = (c >> 6) * 21;
+      e.px[y * 320 + x] = dac8(r) << 16 | dac8(g) << 8 | dac8(b);
+    }
+  return e;
+}
+
+// Mode 12h, 640x480, the sixteen standard EGA/VGA colours (the BIOS default):
+// y < 240: colour x / 40; below: (x / 8 + y / 8) & 15; colour 15 where x == y - 240.
+Image expect_12h() {
+  static const uint32_t ega[16] = {0x000000, 0x0000AA, 0x00AA00, 0x00AAAA, 0xAA0000, 0xAA00AA,
+                                   0xAA5500, 0xAAAAAA, 0x555555, 0x5555FF, 0x55FF55, 0x55FFFF,
+                                   0xFF5555, 0xFF55FF, 0xFFFF55, 0xFFFFFF};
+  Image e{640, 480, {}};
+  e.px.resize(640 * 480);
+  for (unsigned y = 0; y < 480; ++y)
+    for (unsigned x = 0; x < 640; ++x) {
+      unsigned c = y < 240 ? x / 40 : (x / 8 + y / 8) & 15;
+      if (y >= 240 && x == y - 240) c = 15;
+      e.px[y * 640 + x] = ega[c];
     }
   return e;
 }
@@ -262,13 +296,15 @@ int main(int argc, char** argv) {
   try {
     if (argc == 2 && std::string(argv[1]) == "--selftest") return selftest();
     if (argc != 3) {
-      std::fprintf(stderr, "usage: xlat86-pngcheck FILE.png 13h|vbe  |  xlat86-pngcheck --selftest\n");
+      std::fprintf(stderr, "usage: xlat86-pngcheck FILE.png 13h|modex|12h|vbe  |  xlat86-pngcheck --selftest\n");
       return 2;
     }
     std::string pat = argv[2];
     Image want;
     if (pat == "13h") want = expect_13h();
     else if (pat == "vbe") want = expect_vbe();
+    else if (pat == "modex") want = expect_modex();
+    else if (pat == "12h") want = expect_12h();
     else throw std::runtime_error("unknown pattern '" + pat + "'");
     std::ifstream in(argv[1], std::ios::binary);
     if (!in) throw std::runtime_error(std::string("cannot open ") + argv[1]);
