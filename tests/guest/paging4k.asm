@@ -7,7 +7,7 @@
 %include "harness.inc"
 %include "paging_lib.inc"
 
-SEL_DATA_HI     equ 0x40               ; flat data segment with base 0x400000
+SEL_DATA_HI     equ 0x40               ; flat data segment with base kLin
 
 test_main:
         call    paging_init
@@ -27,7 +27,7 @@ test_main:
         mov     dword [kPd + 1023 * 4], kPd | PG_P | PG_W
         mov     eax, [0xFFFFF000 + 4]
         CHECK_EQ eax, kPt1 | PG_P | PG_W | PG_U | PG_A, "self-mapped PD: PDE 1 through 0xFFFFF004"
-        mov     eax, [0xFFC01000 + 4]
+        mov     eax, [0xFFC01000 + 0x81 * 4]
         CHECK_EQ eax, FRAME(5) | PG_P | PG_W | PG_A | PG_D, "self-mapped PD: PT1 entry 1 (A and D set)"
 
         ; ---- accessed and dirty bits ----
@@ -36,19 +36,19 @@ test_main:
         SETPTE  4, FRAME(4) | PG_P | PG_W
         RELOAD_CR3
         mov     eax, [LIN(3)]
-        CHECK_EQ [kPt1 + 3 * 4], FRAME(3) | PG_P | PG_W | PG_A, "read: PTE gets A, not D"
+        CHECK_EQ [PTE_AT(3)], FRAME(3) | PG_P | PG_W | PG_A, "read: PTE gets A, not D"
         CHECK_EQ [kPd + 4], kPt1 | PG_P | PG_W | PG_U | PG_A, "read: PDE gets A"
         mov     eax, [LIN(3) + 8]
         mov     byte [LIN(3) + 9], 0x55
-        CHECK_EQ [kPt1 + 3 * 4], FRAME(3) | PG_P | PG_W | PG_A | PG_D, "write after read: PTE gets D"
+        CHECK_EQ [PTE_AT(3)], FRAME(3) | PG_P | PG_W | PG_A | PG_D, "write after read: PTE gets D"
         CHECK_EQ [kPd + 4], kPt1 | PG_P | PG_W | PG_U | PG_A, "write: PDE never gets D"
         mov     word [LIN(4) + 0x100], 0xBEEF
-        CHECK_EQ [kPt1 + 4 * 4], FRAME(4) | PG_P | PG_W | PG_A | PG_D, "first access a write: A and D"
+        CHECK_EQ [PTE_AT(4)], FRAME(4) | PG_P | PG_W | PG_A | PG_D, "first access a write: A and D"
         ; An instruction fetch sets A only.
         mov     byte [FRAME(6)], 0xC3          ; ret
         SETPTE  6, FRAME(6) | PG_P | PG_W
         call    LIN(6)
-        CHECK_EQ [kPt1 + 6 * 4], FRAME(6) | PG_P | PG_W | PG_A, "instruction fetch: A, not D"
+        CHECK_EQ [PTE_AT(6)], FRAME(6) | PG_P | PG_W | PG_A, "instruction fetch: A, not D"
 
         ; ---- not-present faults (no TLB entry is kept for them) ----
         SETPTE  7, 0xFFFFF000 | PG_W | PG_U     ; P clear: the other bits do not matter
@@ -81,7 +81,7 @@ test_main:
 .wp0:   ENDTRY
         CHECK_NO_FAULT "WP=0: ring 0 writes read-only pages"
         CHECK_EQ [FRAME(8)], 0x600D, "WP=0 write reached frame 8"
-        CHECK_EQ [kPt1 + 8 * 4], FRAME(8) | PG_P | PG_A | PG_D, "WP=0 write set A and D"
+        CHECK_EQ [PTE_AT(8)], FRAME(8) | PG_P | PG_A | PG_D, "WP=0 write set A and D"
         SET_CR  0, CR0_WP
         TRY     .wp1
 .wp1i:  mov     dword [LIN(8) + 4], 1
@@ -93,7 +93,7 @@ test_main:
 .wp2i:  add     dword [LIN(10) + 0x40], 1
 .wp2:   ENDTRY
         PF_AT   3, LIN(10) + 0x40, .wp2i, "WP=1: read-modify-write of a read-only page"
-        mov     eax, [kPt1 + 10 * 4]
+        mov     eax, [PTE_AT(10)]
         and     eax, PG_D
         CHECK_EQ eax, 0, "a faulting write does not set D"
         TRY     .wp3
@@ -191,7 +191,7 @@ test_main:
         ; Another page directory.
         mov     dword [kTab4 + 0], kPt0 | PG_P | PG_W | PG_U
         mov     dword [kTab4 + 4], kTab5 | PG_P | PG_W | PG_U
-        mov     dword [kTab5 + 16 * 4], FRAME(20) | PG_P | PG_W
+        mov     dword [kTab5 + PTE_AT(16) - kPt1], FRAME(20) | PG_P | PG_W
         mov     eax, kTab4
         mov     cr3, eax
         mov     eax, [LIN(16)]
