@@ -6,6 +6,7 @@
 //   xlat86-pngcheck FILE.png modex  the 320x240 mode X picture of draw_modex.img
 //   xlat86-pngcheck FILE.png 12h    the 640x480x16 mode 12h picture of draw_12h.img
 //   xlat86-pngcheck FILE.png vbe    the VBE 640x480x32 picture of draw_vbe.img
+//   xlat86-pngcheck FILE.png vbe1024  the same pattern at 1024x768x32 (draw_vbe1024.img)
 //   xlat86-pngcheck --selftest      the decoder on all five filter types, and
 //                                   the comparison catching a one-pixel change
 //
@@ -168,15 +169,15 @@ Image expect_12h() {
   return e;
 }
 
-// VBE 640x480, 32 bpp: y < 400: R = x&255, G = y&255, B = (x^y)&255; below,
-// eight 80-pixel bars white, yellow, cyan, green, magenta, red, blue, black.
-Image expect_vbe() {
+// VBE w x h, 32 bpp: y < h-80: R = x&255, G = y&255, B = (x^y)&255; below,
+// eight w/8-pixel bars white, yellow, cyan, green, magenta, red, blue, black.
+Image expect_vbe(unsigned w = 640, unsigned h = 480) {
   static const uint32_t bars[8] = {0xFFFFFF, 0xFFFF00, 0x00FFFF, 0x00FF00, 0xFF00FF, 0xFF0000, 0x0000FF, 0};
-  Image e{640, 480, {}};
-  e.px.resize(640 * 480);
-  for (unsigned y = 0; y < 480; ++y)
-    for (unsigned x = 0; x < 640; ++x)
-      e.px[y * 640 + x] = y < 400 ? (x & 255) << 16 | (y & 255) << 8 | ((x ^ y) & 255) : bars[x / 80];
+  Image e{w, h, {}};
+  e.px.resize(size_t(w) * h);
+  for (unsigned y = 0; y < h; ++y)
+    for (unsigned x = 0; x < w; ++x)
+      e.px[size_t(y) * w + x] = y < h - 80 ? (x & 255) << 16 | (y & 255) << 8 | ((x ^ y) & 255) : bars[x / (w / 8)];
   return e;
 }
 
@@ -296,13 +297,14 @@ int main(int argc, char** argv) {
   try {
     if (argc == 2 && std::string(argv[1]) == "--selftest") return selftest();
     if (argc != 3) {
-      std::fprintf(stderr, "usage: xlat86-pngcheck FILE.png 13h|modex|12h|vbe  |  xlat86-pngcheck --selftest\n");
+      std::fprintf(stderr, "usage: xlat86-pngcheck FILE.png 13h|modex|12h|vbe|vbe1024  |  xlat86-pngcheck --selftest\n");
       return 2;
     }
     std::string pat = argv[2];
     Image want;
     if (pat == "13h") want = expect_13h();
     else if (pat == "vbe") want = expect_vbe();
+    else if (pat == "vbe1024") want = expect_vbe(1024, 768);
     else if (pat == "modex") want = expect_modex();
     else if (pat == "12h") want = expect_12h();
     else throw std::runtime_error("unknown pattern '" + pat + "'");

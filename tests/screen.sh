@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # --screen-dump of the known screens of roms/draw.asm, booted through SeaBIOS
 # and the VGA BIOS from a floppy.
-# usage: screen.sh XLAT86 PNGCHECK BUILD_ROMS_DIR WORKDIR text|13h|modex|12h|vbe [EXPECTED_TEXT]
+# usage: screen.sh XLAT86 PNGCHECK BUILD_ROMS_DIR WORKDIR text|13h|modex|12h|vbe|vbe1024 [EXPECTED_TEXT]
 #  - the *_exit image with --debug-exit: status 1 (it wrote 0 to port 0xF4),
 #    COM1 says exactly "drawn\r\n", and the dump is the expected screen: for
 #    text the UTF-8 file EXPECTED_TEXT, for 13h/vbe every pixel of the PNG as
