@@ -62,6 +62,7 @@ struct Cpu : CpuState {
   uint8_t fault_vec = 0;         // set by fault() for the dispatcher
   uint8_t fault_nested = 0;      // fault while delivering a fault (double/triple fault)
   uint32_t fault_err = 0;
+  uint64_t budget_end = ~0ull;   // translated code does not start a block that would pass this tsc
 
   Cpu() { std::memset(static_cast<CpuState*>(this), 0, sizeof(CpuState)); }
   CpuState& state() { return *this; }

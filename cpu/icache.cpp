@@ -171,6 +171,7 @@ bool ICache::overlaps(const Block& b, uint32_t pa, uint32_t end) {
 void ICache::add_block(std::unique_ptr<Block> nb) {
   Block* b = nb.get();
   uint32_t len1 = std::min<uint32_t>(b->bytes, mmu::kPageSize - (b->phys & mmu::kPageMask));
+  b->cached = true;
   by_page_[page_of(b->phys)].push_back(b);
   c_.mem->mark_code(b->phys, len1);
   if (b->crosses && b->phys2 != Block::kNoPage && b->bytes > len1) {
@@ -188,6 +189,7 @@ void ICache::drop_block(Block* b) {
   FastEntry& fe = fast_[fast_slot(b->phys)];
   if (fe.b == b) fe = FastEntry{~0ull, nullptr};
   ++stats_.invalidations;
+  if (observer_) observer_->block_dropped(*b);
   auto bi = blocks_.find(b->key);
   if (bi != blocks_.end() && bi->second.get() == b) {
     graveyard_.push_back(std::move(bi->second));
@@ -238,7 +240,10 @@ void ICache::code_written(uint32_t paddr, unsigned size) {
 void ICache::flush() {
   for (auto& [p, v] : by_page_) c_.mem->unmark_code(p << mmu::kPageShift, mmu::kPageSize);
   by_page_.clear();
-  for (auto& [k, b] : blocks_) graveyard_.push_back(std::move(b));
+  for (auto& [k, b] : blocks_) {
+    if (observer_) observer_->block_dropped(*b);
+    graveyard_.push_back(std::move(b));
+  }
   blocks_.clear();
   for (auto& fe : fast_) fe = FastEntry{~0ull, nullptr};
   c_.events |= EV_SMC;

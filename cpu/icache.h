@@ -33,7 +33,18 @@ struct Block {
   uint32_t phys2;       // crossing block: physical page base of the second part, or kNoPage
   bool crosses;         // the last instruction continues on the next linear page
   bool limit_cut;       // decoding stopped at the CS limit: valid for that limit only
+  bool cached = false;  // held by the cache (blocks decoded for one use are not)
   std::vector<Insn> insns;
+  void* engine = nullptr;  // the translator's data for this block (jit/), owned there
+};
+
+// Told about every cached block the ICache drops (self-modifying code, a
+// remapped second page, flush), before the block is retired. The translator
+// unlinks and forgets its code for the block here.
+class BlockObserver {
+ public:
+  virtual ~BlockObserver() = default;
+  virtual void block_dropped(Block& b) = 0;
 };
 
 struct ICacheStats {
@@ -58,6 +69,7 @@ class ICache final : public mmu::CodeListener {
   const Block* lookup();
   void flush();
   void collect_garbage() { graveyard_.clear(); }
+  void set_observer(BlockObserver* o) { observer_ = o; }
   const ICacheStats& stats() const { return stats_; }
 
   void code_written(uint32_t paddr, unsigned size) override;
@@ -80,6 +92,7 @@ class ICache final : public mmu::CodeListener {
   struct FastEntry { uint64_t key; Block* b; };
   std::vector<FastEntry> fast_;
   ICacheStats stats_;
+  BlockObserver* observer_ = nullptr;
 };
 
 // The decode mode for the CPU's current state.

@@ -24,8 +24,12 @@ class Interpreter final : public Engine {
   // Execute exactly one instruction (used by conformance runners).
   Exit step(Cpu& c) { return run(c, 1); }
 
+  // Deliver the exception fault() recorded, after restoring the snapshot,
+  // with the double- and triple-fault rules. False: the CPU shut down. The
+  // translator's dispatcher uses it too, so faults are delivered one way.
+  bool handle_fault(Cpu& c);
+
  private:
-  bool handle_fault(Cpu& c);   // false: shutdown
   bool service_events(Cpu& c, Exit* why);
   ICache icache_;
   uint64_t retired_ = 0;     // members, not locals: they survive longjmp

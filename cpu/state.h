@@ -95,6 +95,10 @@ struct DescTable {
 };
 
 struct Msrs {
+  // The guest's time-stamp counter is CpuState::tsc (instructions retired,
+  // the clock virtual time is derived from) plus tsc_adjust: WRMSR to the TSC
+  // moves only what the guest sees, never virtual time.
+  uint64_t tsc_adjust;
   uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
   uint64_t apic_base;
   uint64_t pat;

@@ -139,7 +139,7 @@ constexpr uint64_t kPhysMask = 0xFFFFFF000ull;  // a P6 has 36 physical address 
 
 bool msr_read(Cpu& c, uint32_t idx, uint64_t* v) {
   switch (idx) {
-    case 0x10: *v = c.tsc; return true;
+    case 0x10: *v = c.tsc + c.msr.tsc_adjust; return true;
     case 0x1B: *v = c.msr.apic_base; return true;
     case 0xFE: *v = c.msr.mtrr_cap; return true;
     case 0x174: *v = c.msr.sysenter_cs; return true;
@@ -162,7 +162,7 @@ bool msr_read(Cpu& c, uint32_t idx, uint64_t* v) {
 // Reserved bits or invalid memory types are #GP(0) (false).
 bool msr_write(Cpu& c, uint32_t idx, uint64_t v) {
   switch (idx) {
-    case 0x10: c.tsc = uint32_t(v); return true;  // P6: the upper half is cleared
+    case 0x10: c.msr.tsc_adjust = uint32_t(v) - c.tsc; return true;  // P6: the upper half is cleared
     case 0x1B:  // BSP (bit 8) is read-only; enable (11) and base (12-35) are kept
       if (v & ~(kPhysMask | 0x900ull)) return false;
       c.msr.apic_base = (v & (kPhysMask | 0x800)) | (c.msr.apic_base & 0x100);

@@ -120,8 +120,9 @@ template <class T> void cpuid(Cpu& c, const Insn&) {
 
 template <class T> void rdtsc(Cpu& c, const Insn&) {
   if ((c.cr[4] & CR4_TSD) && cur_cpl(c) != 0) fault(c, kGP, 0);
-  c.gpr[EAX] = uint32_t(c.tsc);
-  c.gpr[EDX] = uint32_t(c.tsc >> 32);
+  uint64_t t = c.tsc + c.msr.tsc_adjust;
+  c.gpr[EAX] = uint32_t(t);
+  c.gpr[EDX] = uint32_t(t >> 32);
 }
 
 // ---- segment registers ----

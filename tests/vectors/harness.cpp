@@ -1,5 +1,7 @@
 #include "harness.h"
 
+#include "jit/engine.h"
+
 #include <cstdio>
 
 namespace vec {
@@ -57,17 +59,26 @@ Harness::Harness(bool wrap_1mib)
 }
 
 Harness::~Harness() {
-  interp_.reset();
+  engine_.reset();
   mem_.set_code_listener(nullptr);
 }
 
 void Harness::begin_file() {
-  interp_.reset();
+  engine_.reset();
   c_ = std::make_unique<cpu::Cpu>();
   c_->mem = &mem_;
   c_->io = &io_;  // no devices: ports read all ones, as on the test boards
-  interp_ = std::make_unique<cpu::Interpreter>(*c_);  // registers its cache as the listener
-  log_->next = &interp_->icache();
+  // Either engine registers its decoded-block cache as the code listener.
+  if (jit_) {
+    auto j = std::make_unique<jit::JitEngine>(*c_, jit::parse_config("max-insns=1," + jit_spec_));
+    icache_ = &j->interpreter().icache();
+    engine_ = std::move(j);
+  } else {
+    auto i = std::make_unique<cpu::Interpreter>(*c_);
+    icache_ = &i->icache();
+    engine_ = std::move(i);
+  }
+  log_->next = icache_;
   mem_.set_code_listener(log_.get());
   log_->mark_all();
 }
@@ -121,10 +132,10 @@ RunInfo Harness::run(const Test& t, bool hlt_mode, bool rep_string, uint32_t ini
   // The instruction under test. A REP string instruction that the handler
   // executes in pieces (EIP left at the instruction) is continued to its end.
   const uint32_t start = phys_ip();
-  cpu::Exit e = interp_->run(c, 1);
+  cpu::Exit e = engine_->run(c, 1);
   ri.steps = 1;
   while (rep_string && e == cpu::Exit::Budget && phys_ip() == start && ri.steps < kMaxInsns) {
-    e = interp_->run(c, 1);
+    e = engine_->run(c, 1);
     ++ri.steps;
   }
   if (c.fault_vec != 0xFF) ri.our_fault = c.fault_vec;  // raised by the instruction itself
@@ -139,7 +150,7 @@ RunInfo Harness::run(const Test& t, bool hlt_mode, bool rep_string, uint32_t ini
     for (;;) {
       uint32_t ip = phys_ip();
       if (ip >= listed_.size() || !listed_[ip]) { ri.status = RunInfo::RanAway; break; }
-      e = interp_->run(c, kChunk);
+      e = engine_->run(c, kChunk);
       ri.steps += kChunk;
       if (e == cpu::Exit::Halted) break;
       if (e == cpu::Exit::Shutdown || e == cpu::Exit::Stop) { ri.status = RunInfo::Shutdown; break; }
@@ -208,7 +219,7 @@ void Harness::restore() {
   log_->on = true;
   for (uint32_t pa : listed_addrs_) listed_[pa] = 0;
   listed_addrs_.clear();
-  interp_->icache().collect_garbage();
+  icache_->collect_garbage();
 }
 
 }  // namespace vec

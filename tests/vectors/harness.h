@@ -63,6 +63,9 @@ class Harness {
   void restore();
 
   uint32_t addr_mask() const { return mem_.a20_mask(); }
+  // Run the vectors through the translator (every instruction translated on
+  // its own: jit::Config::max_insns = 1 unless the spec says otherwise).
+  void use_jit(const std::string& spec) { jit_ = true; jit_spec_ = spec; }
   const cpu::Cpu& cpu() const { return *c_; }
   uint32_t our_reg(unsigned r) const;  // our value of a vec::Reg
 
@@ -73,8 +76,11 @@ class Harness {
   mmu::Memory mem_;
   devices::IoBus io_;
   std::unique_ptr<cpu::Cpu> c_;
-  std::unique_ptr<cpu::Interpreter> interp_;
+  std::unique_ptr<cpu::Engine> engine_;
+  cpu::ICache* icache_ = nullptr;  // the engine's decoded-block cache
   std::unique_ptr<WriteLog> log_;
+  bool jit_ = false;
+  std::string jit_spec_;
   std::vector<uint8_t> listed_;  // 1 = byte given in INIT RAM (code may run there)
   std::vector<uint32_t> listed_addrs_;
 };

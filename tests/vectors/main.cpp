@@ -32,6 +32,8 @@ void usage(FILE* f) {
                "  --only SUBSTR          only files whose path relative to DIR contains SUBSTR (repeatable)\n"
                "  --max-per-file N       run at most N tests of each file\n"
                "  --min-pass-rate P      exit 1 when fewer than P percent of the compared vectors pass\n"
+"  --cpu interp|jit       the engine (jit: the translator, each instruction translated on its own)\n"
+               "  --jit OPTS             translator options (see xlat86 --help), after max-insns=1\n"
                "  --skip-missing         if DIR does not exist, say so and exit 77 (ctest: skipped)\n"
                "  --list-known           print the known-differences table and exit\n"
                "  --audit-known          also run the known-difference vectors and count those that match anyway\n"
@@ -98,6 +100,12 @@ int main(int argc, char** argv) {
       }
     } else if (a == "--audit-known") {
       opt.audit_known = true;
+    } else if (a == "--cpu") {
+      std::string e = value("--cpu");
+      if (e != "interp" && e != "jit") { std::fprintf(stderr, "xlat86-vectors: --cpu interp|jit\n"); return kExitUsage; }
+      opt.jit = e == "jit";
+    } else if (a == "--jit") {
+      opt.jit_spec = value("--jit");
     } else if (a == "--skip-missing") {
       skip_missing = true;
     } else if (a == "--list-known") {

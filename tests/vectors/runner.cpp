@@ -228,7 +228,10 @@ bool run_vectors(const Options& opt, std::ostream& out, Summary& s) {
     }
 
     std::unique_ptr<Harness>& hp = wraps_1mib(mf.cpu_id) ? h20 : h24;
-    if (!hp) hp = std::make_unique<Harness>(wraps_1mib(mf.cpu_id));
+    if (!hp) {
+      hp = std::make_unique<Harness>(wraps_1mib(mf.cpu_id));
+      if (opt.jit) hp->use_jit(opt.jit_spec);
+    }
     Harness& h = *hp;
     h.begin_file();
     const uint32_t keep = init_flags_keep(kind);

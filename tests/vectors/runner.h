@@ -17,6 +17,8 @@ struct Options {
   uint64_t max_per_file = UINT64_MAX;
   double min_pass_rate = -1;             // percent; < 0: no threshold
   bool audit_known = false;              // also run and compare known-difference skips
+  bool jit = false;                      // run through the translator
+  std::string jit_spec;                  // its --jit options
 };
 
 struct FileResult {

@@ -1,0 +1,61 @@
+#include "jit/config.h"
+
+#include <stdexcept>
+
+namespace jit {
+namespace {
+
+uint64_t parse_size(const std::string& item, const std::string& v) {
+  size_t pos = 0;
+  uint64_t n = 0;
+  try {
+    n = std::stoull(v, &pos, 0);
+  } catch (const std::exception&) {
+    throw std::invalid_argument("--jit " + item + ": not a number");
+  }
+  std::string unit = v.substr(pos);
+  if (unit == "K" || unit == "k") n <<= 10;
+  else if (unit == "M" || unit == "m") n <<= 20;
+  else if (!unit.empty()) throw std::invalid_argument("--jit " + item + ": unknown unit '" + unit + "'");
+  return n;
+}
+
+}  // namespace
+
+Config parse_config(const std::string& spec) {
+  Config c;
+  size_t start = 0;
+  while (start <= spec.size()) {
+    size_t comma = spec.find(',', start);
+    std::string item = spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    start = comma == std::string::npos ? spec.size() + 1 : comma + 1;
+    if (item.empty()) continue;
+    std::string key = item, val;
+    if (size_t eq = item.find('='); eq != std::string::npos) {
+      key = item.substr(0, eq);
+      val = item.substr(eq + 1);
+    }
+    if (key == "no-chain" && val.empty()) c.chain = false;
+    else if (key == "chain" && val.empty()) c.chain = true;
+    else if (key == "no-inline" && val.empty()) c.inline_ops = false;
+    else if (key == "inline" && val.empty()) c.inline_ops = true;
+    else if (key == "max-insns" && !val.empty()) {
+      uint64_t n = parse_size(item, val);
+      if (n < 1 || n > 256) throw std::invalid_argument("--jit " + item + ": must be 1..256");
+      c.max_insns = unsigned(n);
+    } else if (key == "cache" && !val.empty()) {
+      uint64_t n = parse_size(item, val);
+      if (n < 16384 || n > (uint64_t(1) << 30)) throw std::invalid_argument("--jit " + item + ": must be 16K..1024M");
+      c.cache_bytes = size_t(n);
+    } else {
+      throw std::invalid_argument("--jit: unknown item '" + item + "' (" + config_help() + ")");
+    }
+  }
+  return c;
+}
+
+std::string config_help() {
+  return "no-chain, no-inline, max-insns=N, cache=SIZE[K|M]";
+}
+
+}  // namespace jit

@@ -1,0 +1,23 @@
+// jit::Config: every translator optimization, each switchable at run time
+// (DESIGN.md principle 9), so a translator bug is bisected by configuration.
+// Parsed from the command line's `--jit OPT,OPT,...`.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace jit {
+
+struct Config {
+  bool chain = true;          // patch direct block exits to jump straight to their target
+  bool inline_ops = true;     // inline host code for the hot instructions (else: call the handler)
+  unsigned max_insns = 32;    // guest instructions per translated block (1 = translate one at a time)
+  size_t cache_bytes = size_t(64) << 20;  // the code cache; flushed whole when full
+};
+
+// "no-chain,no-inline,max-insns=1,cache=256K": throws std::invalid_argument
+// with a message naming the bad item.
+Config parse_config(const std::string& spec);
+std::string config_help();
+
+}  // namespace jit

@@ -1,0 +1,266 @@
+// The translator: guest blocks into x86-64 host code.
+//
+// How the work is divided
+// -----------------------
+// The interpreter (cpu/interp.cpp) is the definition of every instruction.
+// The translator never redefines one; it removes the interpreter's per-
+// instruction overhead (the dispatch loop, the indirect call through the
+// Insn, the events test in C++) and, where an inline emitter exists, the
+// handler call itself. Everything else is shared: decoding and self-modifying
+// code tracking come from the same cpu::ICache (a translated block is always
+// a prefix of one of its blocks, and dies with it), faults are delivered by
+// the same code, and events are serviced by the same code.
+//
+// Register and frame conventions
+// ------------------------------
+// The dispatcher calls the trampoline `enter(cpu, code)`, which saves the
+// callee-saved registers, pins r15 to the Cpu and calls the block. At that
+// point rsp is 16-byte aligned, so a block may `call` a reference handler
+// directly. A block ends with `ret` to the trampoline, with rax = 0 (look up
+// CS:EIP) or a ChainSlot* (a direct exit the dispatcher may patch). Chained
+// blocks jump to each other without touching rsp, so a chain of any length
+// runs in the one frame. A guest fault longjmps from inside a handler
+// straight back to the dispatcher's setjmp: generated code keeps nothing on
+// the host stack that needs unwinding, and longjmp restores r12-r15/rbx/rbp.
+//
+// What must be exact at every handler call (DESIGN.md principle 4)
+// --------------------------------------------------------------------
+// * CpuState holds every architectural register, EFLAGS included, with EIP
+//   past the instruction (the handler convention) and the snapshot (snap[])
+//   holding the registers at the instruction's start, so a fault restores
+//   them exactly as the interpreter would.
+// * tsc counts every instruction retired before this one. Generated code
+//   adds the statically known count since the last synchronisation just
+//   before each call and at each exit, never per instruction, so RDTSC, the
+//   PIT and every device see the same virtual time in both engines.
+// * After each call, Cpu::events is tested; any event (an interrupt request
+//   from a device, a write into translated code, a mode change, HLT) leaves
+//   the block at once, at the same instruction boundary at which the
+//   interpreter would look at it. That is what makes runs deterministic and
+//   identical in the two engines (principle 8).
+//
+// Block entry
+// -----------
+// Every block starts with the checks the dispatcher would otherwise do:
+// pending events, an interrupt shadow (MOV SS, STI), TF or RF in EFLAGS, and
+// whether the whole block fits in the budget (Cpu::budget_end). If any fails,
+// it returns to the dispatcher before doing anything, and the dispatcher
+// hands that instruction to the interpreter. So chained blocks never run
+// past a budget or over a pending interrupt.
+//
+// Chaining
+// --------
+// See jit/block.h: exits to a statically known EIP in the same linear page as
+// the block's start become patchable `jmp rel32` slots.
+#include "jit/translator.h"
+
+#include <asmjit/x86.h>
+
+#include <cstring>
+
+#include "cpu/table.h"
+
+namespace jit {
+
+using namespace asmjit;
+using cpu::Cpu;
+using cpu::Insn;
+
+namespace {
+
+const x86::Gp kCpu = x86::r15;
+
+int32_t field(const Cpu& c, const void* p) {
+  return int32_t(static_cast<const char*>(p) - reinterpret_cast<const char*>(&c));
+}
+
+// The direct targets of a block's last instruction: {taken, fall-through}.
+// Only relative near branches have a target known at translation time.
+struct Targets {
+  int n = 0;
+  uint32_t eip[2] = {};
+};
+
+Targets direct_targets(const Insn& in, uint32_t next) {
+  Targets t;
+  const cpu::Row& row = cpu::table()[in.row];
+  std::string_view form(row.form);
+  std::string_view mn = form.substr(0, form.find(' '));
+  bool rel = form.find(" J") != std::string_view::npos;  // Jb / Jz operands
+  if (!rel) return t;
+  uint32_t taken = next + in.imm;
+  if (!in.osz32()) taken &= 0xFFFF;
+  t.eip[t.n++] = taken;
+  if (mn != "JMP" && mn != "CALL") t.eip[t.n++] = next;  // conditional: Jcc, JCXZ, LOOP*
+  return t;
+}
+
+}  // namespace
+
+CpuOffsets::CpuOffsets(const Cpu& c)
+    : gpr(field(c, &c.gpr)), eip(field(c, &c.eip)), eflags(field(c, &c.eflags)), snap(field(c, &c.snap)),
+      events(field(c, &c.events)), inhibit(field(c, &c.inhibit)), tsc(field(c, &c.tsc)),
+      budget_end(field(c, &c.budget_end)) {}
+
+struct Translator::Impl {
+  CodeHolder code;
+  x86::Assembler a;
+};
+
+Translator::Translator(const Cpu& c, CodeCache& cache, const Config& cfg)
+    : impl_(std::make_unique<Impl>()), cache_(cache), cfg_(cfg), off_(c) {
+  reset();
+}
+
+Translator::~Translator() = default;
+
+void Translator::reset() {
+  if (counters_) saved_ = *counters_;
+  cache_.flush();
+  // The counters first (so blocks reach them RIP-relative), then the trampoline.
+  counters_ = reinterpret_cast<GeneratedCounters*>(cache_.cursor());
+  *counters_ = saved_;
+  CodeHolder& code = impl_->code;
+  code.reset();
+  code.init(Environment::host(), uint64_t(uintptr_t(cache_.cursor())));
+  x86::Assembler& a = impl_->a;
+  code.attach(&a);
+  a.embed(counters_, sizeof(GeneratedCounters));
+  a.align(AlignMode::kCode, 16);
+  size_t tramp = a.offset();
+  const x86::Gp saved[] = {x86::rbx, x86::rbp, x86::r12, x86::r13, x86::r14, x86::r15};
+  for (const x86::Gp& r : saved) a.push(r);
+  a.mov(kCpu, x86::rdi);
+  a.call(x86::rsi);
+  for (int k = 5; k >= 0; --k) a.pop(saved[k]);
+  a.ret();
+  uint8_t* p = cache_.commit(code);
+  enter_ = reinterpret_cast<EnterFn>(p + tramp);
+}
+
+bool Translator::translate(cpu::Block& b, uint32_t eip, uint32_t cs_base, JitBlock& out) {
+  CodeHolder& code = impl_->code;
+  code.reset();
+  code.init(Environment::host(), uint64_t(uintptr_t(cache_.cursor())));
+  x86::Assembler& a = impl_->a;
+  code.attach(&a);
+
+  const uint32_t n = std::min<uint32_t>(uint32_t(b.insns.size()), cfg_.max_insns);
+  const uint64_t entries = uint64_t(uintptr_t(&counters_->block_entries));
+  const uint64_t helpers = uint64_t(uintptr_t(&counters_->helper_calls));
+  Label exit = a.newLabel();
+
+  // Entry checks (see the essay).
+  a.inc(x86::qword_ptr_rel(entries));
+  a.cmp(x86::dword_ptr(kCpu, off_.events), 0);
+  a.jne(exit);
+  a.cmp(x86::byte_ptr(kCpu, off_.inhibit), 0);
+  a.jne(exit);
+  a.test(x86::dword_ptr(kCpu, off_.eflags), cpu::TF | cpu::RF);
+  a.jnz(exit);
+  a.mov(x86::rax, x86::qword_ptr(kCpu, off_.tsc));
+  a.add(x86::rax, n);
+  a.cmp(x86::rax, x86::qword_ptr(kCpu, off_.budget_end));
+  a.ja(exit);
+
+  uint32_t at = eip;
+  uint32_t pending = 0;  // instructions retired since tsc was last brought up to date
+  auto sync_tsc = [&] {
+    if (pending) a.add(x86::qword_ptr(kCpu, off_.tsc), pending);
+    pending = 0;
+  };
+  for (uint32_t k = 0; k < n; ++k) {
+    const Insn& in = b.insns[k];
+    uint32_t next = at + in.len;  // as the interpreter: EIP += length
+    // Call the reference handler with the state exact (see the essay).
+    sync_tsc();
+    a.movups(x86::xmm0, x86::ptr(kCpu, off_.gpr));
+    a.movups(x86::xmm1, x86::ptr(kCpu, off_.gpr + 16));
+    a.mov(x86::rax, x86::qword_ptr(kCpu, off_.gpr + 32));
+    a.movups(x86::ptr(kCpu, off_.snap), x86::xmm0);
+    a.movups(x86::ptr(kCpu, off_.snap + 16), x86::xmm1);
+    a.mov(x86::qword_ptr(kCpu, off_.snap + 32), x86::rax);
+    a.mov(x86::dword_ptr(kCpu, off_.eip), next);
+    a.mov(x86::rdi, kCpu);
+    a.mov(x86::rsi, uint64_t(uintptr_t(&in)));
+    a.call(imm(uint64_t(uintptr_t(in.fn))));
+    a.inc(x86::qword_ptr_rel(helpers));
+    pending = 1;
+    if (k + 1 < n) {
+      Label go = a.newLabel();
+      a.cmp(x86::dword_ptr(kCpu, off_.events), 0);
+      a.je(go);
+      a.add(x86::qword_ptr(kCpu, off_.tsc), pending);
+      a.jmp(exit);
+      a.bind(go);
+    }
+    at = next;
+  }
+  sync_tsc();
+
+  // The exits. An event after the last instruction also returns to the
+  // dispatcher; otherwise a known target may be chained.
+  struct PendingSlot { size_t jmp_off; Label stub; uint32_t target; };
+  PendingSlot ps[2];
+  int nps = 0;
+  const Insn& last = b.insns[n - 1];
+  const cpu::Row& row = cpu::table()[last.row];
+  bool ends = n == b.insns.size() && (row.attrs & (cpu::A_END | cpu::A_MODE));
+  bool bad_tail = last.fn != row.h8 && last.fn != row.h16 && last.fn != row.h32;  // #UD/#GP/#PF stand-ins
+  Targets t;
+  if (!ends) t.eip[t.n++] = at;
+  else if (!(row.attrs & cpu::A_MODE) && !bad_tail) t = direct_targets(last, at);
+  a.cmp(x86::dword_ptr(kCpu, off_.events), 0);
+  a.jne(exit);
+  for (int k = 0; k < t.n && cfg_.chain; ++k) {
+    uint32_t target = t.eip[k];
+    if (((cs_base + target) ^ (cs_base + eip)) >> mmu::kPageShift) continue;  // another page
+    Label skip = a.newLabel();
+    a.cmp(x86::dword_ptr(kCpu, off_.eip), target);
+    a.jne(skip);
+    PendingSlot& s = ps[nps++];
+    s.stub = a.newLabel();
+    s.target = target;
+    s.jmp_off = a.offset();
+    a.long_().jmp(s.stub);
+    a.bind(s.stub);
+    static const uint8_t movabs_rax[10] = {0x48, 0xB8};  // mov rax, imm64: the ChainSlot*, patched below
+    a.embed(movabs_rax, sizeof movabs_rax);
+    a.ret();
+    a.bind(skip);
+  }
+  a.bind(exit);
+  a.xor_(x86::eax, x86::eax);
+  a.ret();
+
+  // Slot records must exist before the code is committed (their addresses
+  // are immediates), so create them first and fill in positions after.
+  out.slots.clear();
+  for (int k = 0; k < nps; ++k) {
+    auto s = std::make_unique<ChainSlot>();
+    s->from = &out;
+    s->target_eip = ps[k].target;
+    out.slots.push_back(std::move(s));
+  }
+  uint8_t* p = cache_.commit(code);
+  if (!p) {
+    out.slots.clear();
+    return false;
+  }
+  for (int k = 0; k < nps; ++k) {
+    ChainSlot& s = *out.slots[k];
+    s.jmp = p + ps[k].jmp_off;
+    s.stub = p + code.labelOffsetFromBase(ps[k].stub);
+    // The stub is `mov rax, imm64; ret`: its immediate starts 2 bytes in.
+    uint64_t self = uint64_t(uintptr_t(&s));
+    std::memcpy(s.stub + 2, &self, 8);
+  }
+  out.block = &b;
+  out.eip = eip;
+  out.ninsns = n;
+  out.code = p;
+  out.code_size = uint32_t(code.codeSize());
+  return true;
+}
+
+}  // namespace jit

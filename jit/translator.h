@@ -1,0 +1,61 @@
+// jit::Translator: one decoded block (cpu::Block, from the ICache) into host
+// code in the code cache. translator.cpp opens with the essay on how
+// generated code and the dispatcher (engine.cpp) divide the work.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "cpu/cpu.h"
+#include "cpu/icache.h"
+#include "jit/block.h"
+#include "jit/code_cache.h"
+#include "jit/config.h"
+
+namespace jit {
+
+// Byte offsets of the fields generated code uses, from the Cpu it runs on
+// (Cpu is not standard-layout, so they are measured, not offsetof'd).
+struct CpuOffsets {
+  int32_t gpr, eip, eflags, snap, events, inhibit, tsc, budget_end;
+  explicit CpuOffsets(const cpu::Cpu& c);
+};
+
+// Counters generated code bumps itself; they live in the code cache's header
+// so that the code reaches them RIP-relative.
+struct GeneratedCounters {
+  uint64_t block_entries;  // blocks entered, by the dispatcher or by a chained jump
+  uint64_t helper_calls;   // reference-handler calls from generated code
+};
+
+class Translator {
+ public:
+  Translator(const cpu::Cpu& c, CodeCache& cache, const Config& cfg);
+  ~Translator();
+
+  // Translate the first min(b.insns.size(), cfg.max_insns) instructions of `b`
+  // for entry at `eip` with CS.base `cs_base` into `out`. False when the code
+  // cache is full (nothing was written: flush and try again).
+  bool translate(cpu::Block& b, uint32_t eip, uint32_t cs_base, JitBlock& out);
+
+  // The entry trampoline: uint64_t enter(Cpu*, const uint8_t* code) runs
+  // generated code from `code` until it returns to the dispatcher; the result
+  // is 0 or the ChainSlot* of the direct exit taken.
+  using EnterFn = uint64_t (*)(cpu::Cpu*, const uint8_t*);
+  EnterFn enter() const { return enter_; }
+  // Re-emit the trampoline and the counters after the cache was flushed.
+  void reset();
+  GeneratedCounters& counters() { return *counters_; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  CodeCache& cache_;
+  const Config& cfg_;
+  CpuOffsets off_;
+  EnterFn enter_ = nullptr;
+  GeneratedCounters* counters_ = nullptr;
+  GeneratedCounters saved_{};  // carried across flushes
+};
+
+}  // namespace jit
