@@ -54,7 +54,7 @@ bool Interpreter::handle_fault(Cpu& c) {
 bool Interpreter::service_events(Cpu& c, Exit* why) {
   if (c.events & EV_SHUTDOWN) { *why = Exit::Shutdown; return true; }
   if (c.events & EV_STOP) { c.events &= ~EV_STOP; *why = Exit::Stop; return true; }
-  c.events &= ~(EV_SMC | EV_MODE | EV_IRQ);
+  c.events &= ~(EV_SMC | EV_MODE | EV_IRQ | EV_HALT);  // signals only: c.halted is the state
   icache_.collect_garbage();
   if (!c.inhibit && (c.eflags & IF) && c.intr && c.intr->intr_pending()) {
     uint8_t vec = c.intr->intr_ack();
