@@ -28,9 +28,11 @@ class Interpreter final : public Engine {
   // with the double- and triple-fault rules. False: the CPU shut down. The
   // translator's dispatcher uses it too, so faults are delivered one way.
   bool handle_fault(Cpu& c);
+  // Between instructions: take a pending interrupt, end an interrupt
+  // shadow, report HLT and stop requests (true: return *why).
+  bool service_events(Cpu& c, Exit* why);
 
  private:
-  bool service_events(Cpu& c, Exit* why);
   ICache icache_;
   uint64_t retired_ = 0;     // members, not locals: they survive longjmp
   uint64_t target_ = 0;

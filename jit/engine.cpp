@@ -120,6 +120,13 @@ Exit JitEngine::run(Cpu& c, uint64_t budget) {
       interp_.icache().collect_garbage();
       graveyard_.clear();
     }
+    if (c.events && !c.halted && !c.inhibit && !(c.eflags & (cpu::TF | cpu::RF))) {
+      // Only signals (an interrupt request, say): serviced as the
+      // interpreter would between two instructions, then on in generated code.
+      pending_slot_ = nullptr;
+      if (interp_.service_events(c, &why_)) break;
+      continue;
+    }
     if (c.events || c.halted || c.inhibit || (c.eflags & (cpu::TF | cpu::RF))) {
       // Events, interrupt shadows and single steps: the interpreter's way.
       uint64_t t = c.tsc;

@@ -59,6 +59,7 @@
 #include <cstring>
 
 #include "cpu/table.h"
+#include "jit/inline_ops.h"
 
 namespace jit {
 
@@ -69,6 +70,7 @@ using cpu::Insn;
 namespace {
 
 const x86::Gp kCpu = x86::r15;
+const x86::Gp kEntries = x86::r13, kHelpers = x86::r14;  // GeneratedCounters, in registers
 
 int32_t field(const Cpu& c, const void* p) {
   return int32_t(static_cast<const char*>(p) - reinterpret_cast<const char*>(&c));
@@ -100,7 +102,7 @@ Targets direct_targets(const Insn& in, uint32_t next) {
 CpuOffsets::CpuOffsets(const Cpu& c)
     : gpr(field(c, &c.gpr)), eip(field(c, &c.eip)), eflags(field(c, &c.eflags)), snap(field(c, &c.snap)),
       events(field(c, &c.events)), inhibit(field(c, &c.inhibit)), tsc(field(c, &c.tsc)),
-      budget_end(field(c, &c.budget_end)) {}
+      budget_end(field(c, &c.budget_end)), cs_limit(field(c, &c.seg[cpu::CS].limit)) {}
 
 struct Translator::Impl {
   CodeHolder code;
@@ -115,28 +117,89 @@ Translator::Translator(const Cpu& c, CodeCache& cache, const Config& cfg)
 Translator::~Translator() = default;
 
 void Translator::reset() {
-  if (counters_) saved_ = *counters_;
   cache_.flush();
-  // The counters first (so blocks reach them RIP-relative), then the trampoline.
-  counters_ = reinterpret_cast<GeneratedCounters*>(cache_.cursor());
-  *counters_ = saved_;
   CodeHolder& code = impl_->code;
   code.reset();
   code.init(Environment::host(), uint64_t(uintptr_t(cache_.cursor())));
   x86::Assembler& a = impl_->a;
   code.attach(&a);
-  a.embed(counters_, sizeof(GeneratedCounters));
-  a.align(AlignMode::kCode, 16);
-  size_t tramp = a.offset();
   const x86::Gp saved[] = {x86::rbx, x86::rbp, x86::r12, x86::r13, x86::r14, x86::r15};
   for (const x86::Gp& r : saved) a.push(r);
   a.mov(kCpu, x86::rdi);
+  a.xor_(kEntries, kEntries);
+  a.xor_(kHelpers, kHelpers);
   a.call(x86::rsi);
+  a.mov(x86::rcx, uint64_t(uintptr_t(&counters_)));
+  a.add(x86::qword_ptr(x86::rcx, offsetof(GeneratedCounters, block_entries)), kEntries);
+  a.add(x86::qword_ptr(x86::rcx, offsetof(GeneratedCounters, helper_calls)), kHelpers);
   for (int k = 5; k >= 0; --k) a.pop(saved[k]);
   a.ret();
   uint8_t* p = cache_.commit(code);
-  enter_ = reinterpret_cast<EnterFn>(p + tramp);
+  enter_ = reinterpret_cast<EnterFn>(p);
 }
+
+// The translation of one block: the state a block's emission carries along.
+struct Emission {
+  x86::Assembler& a;
+  const CpuOffsets& off;
+  const Config& cfg;
+  uint32_t cs_base, start_eip;
+  Label exit;
+  InlineState st;
+  uint32_t pending = 0;     // instructions retired since tsc was brought up to date
+  bool eip_stale = false;   // inline instructions ran since CpuState::eip was last written
+  struct Slot { size_t jmp_off; Label stub; uint32_t target; };
+  Slot slots[2];
+  int nslots = 0;
+
+  void sync_tsc() {
+    if (pending) a.add(x86::qword_ptr(kCpu, off.tsc), pending);
+    pending = 0;
+  }
+  // Everything CpuState must hold before a handler call or an exit.
+  void sync_state(uint32_t eip_now) {
+    materialize_flags(a, off, st);
+    sync_tsc();
+    if (eip_stale) a.mov(x86::dword_ptr(kCpu, off.eip), eip_now);
+    eip_stale = false;
+  }
+  // Call the instruction's reference handler with the state exact.
+  void call_handler(const Insn& in, uint32_t at, uint32_t next) {
+    sync_state(at);
+    a.movups(x86::xmm0, x86::ptr(kCpu, off.gpr));
+    a.movups(x86::xmm1, x86::ptr(kCpu, off.gpr + 16));
+    a.mov(x86::rax, x86::qword_ptr(kCpu, off.gpr + 32));
+    a.movups(x86::ptr(kCpu, off.snap), x86::xmm0);
+    a.movups(x86::ptr(kCpu, off.snap + 16), x86::xmm1);
+    a.mov(x86::qword_ptr(kCpu, off.snap + 32), x86::rax);
+    a.mov(x86::dword_ptr(kCpu, off.eip), next);
+    a.mov(x86::rdi, kCpu);
+    a.mov(x86::rsi, uint64_t(uintptr_t(&in)));
+    a.call(imm(uint64_t(uintptr_t(in.fn))));
+    a.inc(kHelpers);
+    pending = 1;
+  }
+  bool chainable(uint32_t target) const {
+    return cfg.chain && !(((cs_base + target) ^ (cs_base + start_eip)) >> mmu::kPageShift);
+  }
+  // A patchable `jmp rel32` to the block at `target` (see block.h).
+  void slot_jump(uint32_t target) {
+    Slot& s = slots[nslots++];
+    s.stub = a.newLabel();
+    s.target = target;
+    s.jmp_off = a.offset();
+    a.long_().jmp(s.stub);
+    a.bind(s.stub);
+    static const uint8_t movabs_rax[10] = {0x48, 0xB8};  // mov rax, imm64: the ChainSlot*, patched later
+    a.embed(movabs_rax, sizeof movabs_rax);
+    a.ret();
+  }
+  // Leave for `target`, EIP already stored: chained if it can be.
+  void exit_to(uint32_t target) {
+    if (chainable(target)) slot_jump(target);
+    else a.jmp(exit);
+  }
+};
 
 bool Translator::translate(cpu::Block& b, uint32_t eip, uint32_t cs_base, JitBlock& out) {
   CodeHolder& code = impl_->code;
@@ -146,100 +209,112 @@ bool Translator::translate(cpu::Block& b, uint32_t eip, uint32_t cs_base, JitBlo
   code.attach(&a);
 
   const uint32_t n = std::min<uint32_t>(uint32_t(b.insns.size()), cfg_.max_insns);
-  const uint64_t entries = uint64_t(uintptr_t(&counters_->block_entries));
-  const uint64_t helpers = uint64_t(uintptr_t(&counters_->helper_calls));
-  Label exit = a.newLabel();
+  Emission e{a, off_, cfg_, cs_base, eip, a.newLabel(), InlineState{}, 0, false, {}, 0};
 
   // Entry checks (see the essay).
-  a.inc(x86::qword_ptr_rel(entries));
+  a.inc(kEntries);
   a.cmp(x86::dword_ptr(kCpu, off_.events), 0);
-  a.jne(exit);
+  a.jne(e.exit);
   a.cmp(x86::byte_ptr(kCpu, off_.inhibit), 0);
-  a.jne(exit);
+  a.jne(e.exit);
   a.test(x86::dword_ptr(kCpu, off_.eflags), cpu::TF | cpu::RF);
-  a.jnz(exit);
+  a.jnz(e.exit);
   a.mov(x86::rax, x86::qword_ptr(kCpu, off_.tsc));
   a.add(x86::rax, n);
   a.cmp(x86::rax, x86::qword_ptr(kCpu, off_.budget_end));
-  a.ja(exit);
+  a.ja(e.exit);
+
+  // The block's last instruction, if it is a conditional branch emitted inline.
+  const Insn& last = b.insns[n - 1];
+  const bool whole = n == b.insns.size();
+  const int jcc = whole ? inline_jcc(last, cfg_) : -1;
+  const uint32_t body = jcc >= 0 ? n - 1 : n;
 
   uint32_t at = eip;
-  uint32_t pending = 0;  // instructions retired since tsc was last brought up to date
-  auto sync_tsc = [&] {
-    if (pending) a.add(x86::qword_ptr(kCpu, off_.tsc), pending);
-    pending = 0;
-  };
-  for (uint32_t k = 0; k < n; ++k) {
+  for (uint32_t k = 0; k < body; ++k) {
     const Insn& in = b.insns[k];
     uint32_t next = at + in.len;  // as the interpreter: EIP += length
-    // Call the reference handler with the state exact (see the essay).
-    sync_tsc();
-    a.movups(x86::xmm0, x86::ptr(kCpu, off_.gpr));
-    a.movups(x86::xmm1, x86::ptr(kCpu, off_.gpr + 16));
-    a.mov(x86::rax, x86::qword_ptr(kCpu, off_.gpr + 32));
-    a.movups(x86::ptr(kCpu, off_.snap), x86::xmm0);
-    a.movups(x86::ptr(kCpu, off_.snap + 16), x86::xmm1);
-    a.mov(x86::qword_ptr(kCpu, off_.snap + 32), x86::rax);
-    a.mov(x86::dword_ptr(kCpu, off_.eip), next);
-    a.mov(x86::rdi, kCpu);
-    a.mov(x86::rsi, uint64_t(uintptr_t(&in)));
-    a.call(imm(uint64_t(uintptr_t(in.fn))));
-    a.inc(x86::qword_ptr_rel(helpers));
-    pending = 1;
-    if (k + 1 < n) {
-      Label go = a.newLabel();
-      a.cmp(x86::dword_ptr(kCpu, off_.events), 0);
-      a.je(go);
-      a.add(x86::qword_ptr(kCpu, off_.tsc), pending);
-      a.jmp(exit);
-      a.bind(go);
+    if (can_inline(in, cfg_)) {
+      emit_inline(a, off_, in, e.st);
+      if (!cfg_.flag_elision) materialize_flags(a, off_, e.st);
+      ++e.pending;
+      e.eip_stale = true;
+    } else {
+      e.call_handler(in, at, next);
+      if (k + 1 < n) {
+        Label go = a.newLabel();
+        a.cmp(x86::dword_ptr(kCpu, off_.events), 0);
+        a.je(go);
+        e.sync_tsc();
+        a.jmp(e.exit);
+        a.bind(go);
+        e.pending = 1;
+      }
     }
     at = next;
   }
-  sync_tsc();
 
-  // The exits. An event after the last instruction also returns to the
-  // dispatcher; otherwise a known target may be chained.
-  struct PendingSlot { size_t jmp_off; Label stub; uint32_t target; };
-  PendingSlot ps[2];
-  int nps = 0;
-  const Insn& last = b.insns[n - 1];
-  const cpu::Row& row = cpu::table()[last.row];
-  bool ends = n == b.insns.size() && (row.attrs & (cpu::A_END | cpu::A_MODE));
-  bool bad_tail = last.fn != row.h8 && last.fn != row.h16 && last.fn != row.h32;  // #UD/#GP/#PF stand-ins
-  Targets t;
-  if (!ends) t.eip[t.n++] = at;
-  else if (!(row.attrs & cpu::A_MODE) && !bad_tail) t = direct_targets(last, at);
-  a.cmp(x86::dword_ptr(kCpu, off_.events), 0);
-  a.jne(exit);
-  for (int k = 0; k < t.n && cfg_.chain; ++k) {
-    uint32_t target = t.eip[k];
-    if (((cs_base + target) ^ (cs_base + eip)) >> mmu::kPageShift) continue;  // another page
-    Label skip = a.newLabel();
-    a.cmp(x86::dword_ptr(kCpu, off_.eip), target);
-    a.jne(skip);
-    PendingSlot& s = ps[nps++];
-    s.stub = a.newLabel();
-    s.target = target;
-    s.jmp_off = a.offset();
-    a.long_().jmp(s.stub);
-    a.bind(s.stub);
-    static const uint8_t movabs_rax[10] = {0x48, 0xB8};  // mov rax, imm64: the ChainSlot*, patched below
-    a.embed(movabs_rax, sizeof movabs_rax);
-    a.ret();
-    a.bind(skip);
+  if (jcc >= 0) {
+    // Jcc inline: the condition on the host flags, each way its own exit.
+    uint32_t next = at + last.len;
+    uint32_t taken = next + last.imm;
+    if (!last.osz32()) taken &= 0xFFFF;
+    Label t = a.newLabel(), slow = a.newLabel();
+    emit_jcc(a, off_, jcc, e.st, t.id());
+    InlineState st = e.st;
+    uint32_t pending = e.pending;
+    bool stale = e.eip_stale;
+    e.sync_state(at);
+    a.add(x86::qword_ptr(kCpu, off_.tsc), 1);
+    a.mov(x86::dword_ptr(kCpu, off_.eip), next);
+    e.exit_to(next);
+    a.bind(t);
+    e.st = st;
+    e.pending = pending;
+    e.eip_stale = stale;
+    e.sync_state(at);
+    // A target past the CS limit: the handler raises the #GP.
+    a.cmp(x86::dword_ptr(kCpu, off_.cs_limit), taken);
+    a.jb(slow);
+    a.add(x86::qword_ptr(kCpu, off_.tsc), 1);
+    a.mov(x86::dword_ptr(kCpu, off_.eip), taken);
+    e.exit_to(taken);
+    a.bind(slow);
+    e.call_handler(last, at, next);
+    e.sync_tsc();
+    a.jmp(e.exit);
+  } else {
+    // The exits. An event after the last instruction also returns to the
+    // dispatcher; otherwise a known target may be chained.
+    e.sync_state(at);
+    const cpu::Row& row = cpu::table()[last.row];
+    bool ends = whole && (row.attrs & (cpu::A_END | cpu::A_MODE));
+    bool bad_tail = last.fn != row.h8 && last.fn != row.h16 && last.fn != row.h32;  // #UD/#GP/#PF stand-ins
+    Targets tg;
+    if (!ends) tg.eip[tg.n++] = at;
+    else if (!(row.attrs & cpu::A_MODE) && !bad_tail) tg = direct_targets(last, at);
+    a.cmp(x86::dword_ptr(kCpu, off_.events), 0);
+    a.jne(e.exit);
+    for (int k = 0; k < tg.n; ++k) {
+      if (!e.chainable(tg.eip[k])) continue;
+      Label skip = a.newLabel();
+      a.cmp(x86::dword_ptr(kCpu, off_.eip), tg.eip[k]);
+      a.jne(skip);
+      e.slot_jump(tg.eip[k]);
+      a.bind(skip);
+    }
   }
-  a.bind(exit);
+  a.bind(e.exit);
   a.xor_(x86::eax, x86::eax);
   a.ret();
 
   // Slot records must exist before the code is committed (their addresses
   // are immediates), so create them first and fill in positions after.
   out.slots.clear();
-  for (int k = 0; k < nps; ++k) {
+  for (int k = 0; k < e.nslots; ++k) {
     auto s = std::make_unique<ChainSlot>();
     s->from = &out;
-    s->target_eip = ps[k].target;
+    s->target_eip = e.slots[k].target;
     out.slots.push_back(std::move(s));
   }
   uint8_t* p = cache_.commit(code);
@@ -247,10 +322,10 @@ bool Translator::translate(cpu::Block& b, uint32_t eip, uint32_t cs_base, JitBlo
     out.slots.clear();
     return false;
   }
-  for (int k = 0; k < nps; ++k) {
+  for (int k = 0; k < e.nslots; ++k) {
     ChainSlot& s = *out.slots[k];
-    s.jmp = p + ps[k].jmp_off;
-    s.stub = p + code.labelOffsetFromBase(ps[k].stub);
+    s.jmp = p + e.slots[k].jmp_off;
+    s.stub = p + code.labelOffsetFromBase(e.slots[k].stub);
     // The stub is `mov rax, imm64; ret`: its immediate starts 2 bytes in.
     uint64_t self = uint64_t(uintptr_t(&s));
     std::memcpy(s.stub + 2, &self, 8);

@@ -17,12 +17,13 @@ namespace jit {
 // Byte offsets of the fields generated code uses, from the Cpu it runs on
 // (Cpu is not standard-layout, so they are measured, not offsetof'd).
 struct CpuOffsets {
-  int32_t gpr, eip, eflags, snap, events, inhibit, tsc, budget_end;
+  int32_t gpr, eip, eflags, snap, events, inhibit, tsc, budget_end, cs_limit;
   explicit CpuOffsets(const cpu::Cpu& c);
 };
 
-// Counters generated code bumps itself; they live in the code cache's header
-// so that the code reaches them RIP-relative.
+// Counters generated code keeps in host registers (r13, r14) while it runs;
+// the trampoline adds them here when it returns. (Never in the code cache:
+// a store near code that is executing makes the host CPU flush its pipeline.)
 struct GeneratedCounters {
   uint64_t block_entries;  // blocks entered, by the dispatcher or by a chained jump
   uint64_t helper_calls;   // reference-handler calls from generated code
@@ -43,9 +44,9 @@ class Translator {
   // is 0 or the ChainSlot* of the direct exit taken.
   using EnterFn = uint64_t (*)(cpu::Cpu*, const uint8_t*);
   EnterFn enter() const { return enter_; }
-  // Re-emit the trampoline and the counters after the cache was flushed.
+  // Re-emit the trampoline after the cache was flushed.
   void reset();
-  GeneratedCounters& counters() { return *counters_; }
+  GeneratedCounters& counters() { return counters_; }
 
  private:
   struct Impl;
@@ -54,8 +55,7 @@ class Translator {
   const Config& cfg_;
   CpuOffsets off_;
   EnterFn enter_ = nullptr;
-  GeneratedCounters* counters_ = nullptr;
-  GeneratedCounters saved_{};  // carried across flushes
+  GeneratedCounters counters_{};
 };
 
 }  // namespace jit

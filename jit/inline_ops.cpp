@@ -1,0 +1,209 @@
+#include "jit/inline_ops.h"
+
+#include <asmjit/x86.h>
+
+#include <string_view>
+#include <vector>
+
+#include "cpu/table.h"
+
+namespace jit {
+
+using namespace asmjit;
+using cpu::Insn;
+
+namespace {
+
+const x86::Gp kCpu = x86::r15;
+
+enum class Op : uint8_t { None, Add, Or, Adc, Sbb, And, Sub, Xor, Cmp, Test, Mov, Inc, Dec, Jcc };
+// Operand shapes (SDM notation): E,G = r/m and reg; I immediate; A = AL/eAX;
+// Z = the register in the opcode's low bits; J = a relative branch.
+enum class Shape : uint8_t { EG, GE, EI, AI, ZI, Z, E, J };
+
+struct Desc {
+  Op op = Op::None;
+  Shape shape = Shape::EG;
+};
+
+Op alu_op(std::string_view mn) {
+  static const std::pair<std::string_view, Op> ops[] = {
+      {"ADD", Op::Add}, {"OR", Op::Or},   {"ADC", Op::Adc}, {"SBB", Op::Sbb}, {"AND", Op::And},
+      {"SUB", Op::Sub}, {"XOR", Op::Xor}, {"CMP", Op::Cmp}, {"TEST", Op::Test}};
+  for (auto& [n, o] : ops)
+    if (mn == n) return o;
+  return Op::None;
+}
+
+Desc describe(const cpu::Row& r) {
+  std::string_view form(r.form);
+  size_t sp = form.find(' ');
+  std::string_view mn = form.substr(0, sp);
+  std::string_view ops = sp == std::string_view::npos ? std::string_view() : form.substr(sp + 1);
+  Desc d;
+  if (r.attrs != cpu::A_NONE && !(mn.size() >= 2 && mn[0] == 'J')) return d;
+  if (Op o = alu_op(mn); o != Op::None) {
+    if (ops == "Eb,Gb" || ops == "Ev,Gv") d = {o, Shape::EG};
+    else if (ops == "Gb,Eb" || ops == "Gv,Ev") d = {o, Shape::GE};
+    else if (ops == "Eb,Ib" || ops == "Ev,Iz" || ops == "Ev,Ib") d = {o, Shape::EI};
+    else if (ops == "AL,Ib" || ops == "eAX,Iz") d = {o, Shape::AI};
+  } else if (mn == "MOV") {
+    if (ops == "Eb,Gb" || ops == "Ev,Gv") d = {Op::Mov, Shape::EG};
+    else if (ops == "Gb,Eb" || ops == "Gv,Ev") d = {Op::Mov, Shape::GE};
+    else if (ops == "Eb,Ib" || ops == "Ev,Iv") d = {Op::Mov, Shape::EI};
+    else if (r.opcode >= 0xB0 && r.opcode <= 0xBF && r.map == 0) d = {Op::Mov, Shape::ZI};
+  } else if (mn == "INC" || mn == "DEC") {
+    Op o = mn == "INC" ? Op::Inc : Op::Dec;
+    if (ops == "Eb" || ops == "Ev") d = {o, Shape::E};
+    else if (r.map == 0 && r.opcode >= 0x40 && r.opcode <= 0x4F) d = {o, Shape::Z};
+  } else if (mn[0] == 'J' && mn != "JMP" && mn != "JCXZ" && mn != "JECXZ" && (ops == "Jb" || ops == "Jz") &&
+             ((r.map == 0 && (r.opcode & 0xF0) == 0x70) || (r.map == 1 && (r.opcode & 0xF0) == 0x80))) {
+    d = {Op::Jcc, Shape::J};
+  }
+  return d;
+}
+
+const Desc& desc_of(const Insn& in) {
+  static const std::vector<Desc> table = [] {
+    std::vector<Desc> v;
+    for (const cpu::Row& r : cpu::table()) v.push_back(describe(r));
+    return v;
+  }();
+  return table[in.row];
+}
+
+// Is `in` the row's own handler (not a #UD/#GP stand-in that borrows row 0)?
+bool genuine(const Insn& in) {
+  const cpu::Row& r = cpu::table()[in.row];
+  return in.fn && (in.fn == r.h8 || in.fn == r.h16 || in.fn == r.h32);
+}
+
+unsigned width(const Insn& in) {
+  if (cpu::table()[in.row].size == cpu::Size::B) return 1;
+  return in.osz32() ? 4 : 2;
+}
+
+// A guest register as a memory operand of the access width.
+x86::Mem reg_mem(const CpuOffsets& off, unsigned r, unsigned w) {
+  int32_t at = off.gpr + int32_t(w == 1 && r >= 4 ? 4 * (r - 4) + 1 : 4 * r);
+  return x86::ptr(kCpu, at, w);
+}
+
+x86::Gp scratch(unsigned w) {
+  if (w == 1) return x86::al;
+  if (w == 2) return x86::ax;
+  return x86::eax;
+}
+
+Imm imm_of(const Insn& in, unsigned w) {
+  if (w == 1) return imm(int8_t(uint8_t(in.imm)));
+  if (w == 2) return imm(int16_t(uint16_t(in.imm)));
+  return imm(int32_t(in.imm));
+}
+
+// Load the guest's CF into the host's (ADC, SBB, INC and DEC keep or read it).
+void guest_cf_to_host(x86::Assembler& a, const CpuOffsets& off, const InlineState& st) {
+  if (!st.flags_in_host) a.bt(x86::dword_ptr(kCpu, off.eflags), 0);
+}
+
+void emit_op(x86::Assembler& a, Op op, const x86::Mem& dst, const Operand& src) {
+  switch (op) {
+    case Op::Add: a.emit(x86::Inst::kIdAdd, dst, src); break;
+    case Op::Or: a.emit(x86::Inst::kIdOr, dst, src); break;
+    case Op::Adc: a.emit(x86::Inst::kIdAdc, dst, src); break;
+    case Op::Sbb: a.emit(x86::Inst::kIdSbb, dst, src); break;
+    case Op::And: a.emit(x86::Inst::kIdAnd, dst, src); break;
+    case Op::Sub: a.emit(x86::Inst::kIdSub, dst, src); break;
+    case Op::Xor: a.emit(x86::Inst::kIdXor, dst, src); break;
+    case Op::Cmp: a.emit(x86::Inst::kIdCmp, dst, src); break;
+    case Op::Test: a.emit(x86::Inst::kIdTest, dst, src); break;
+    case Op::Mov: a.emit(x86::Inst::kIdMov, dst, src); break;
+    default: break;
+  }
+}
+
+}  // namespace
+
+bool can_inline(const Insn& in, const Config& cfg) {
+  if (!cfg.inline_ops || !genuine(in) || in.mem() || (in.flags & cpu::I_LOCK)) return false;
+  const Desc& d = desc_of(in);
+  return d.op != Op::None && d.op != Op::Jcc;
+}
+
+int inline_jcc(const Insn& in, const Config& cfg) {
+  if (!cfg.inline_ops || !genuine(in)) return -1;
+  const cpu::Row& r = cpu::table()[in.row];
+  return desc_of(in).op == Op::Jcc ? (r.opcode & 0xF) : -1;
+}
+
+void emit_inline(x86::Assembler& a, const CpuOffsets& off, const Insn& in, InlineState& st) {
+  const Desc& d = desc_of(in);
+  const unsigned w = width(in);
+  const x86::Gp t = scratch(w);
+  // Operands: dst is always a register; src a register or an immediate.
+  x86::Mem dst;
+  Operand src;
+  switch (d.shape) {
+    case Shape::EG:
+      a.mov(t, reg_mem(off, in.reg, w));
+      dst = reg_mem(off, in.rm, w);
+      src = t;
+      break;
+    case Shape::GE:
+      a.mov(t, reg_mem(off, in.rm, w));
+      dst = reg_mem(off, in.reg, w);
+      src = t;
+      break;
+    case Shape::EI: dst = reg_mem(off, in.rm, w); src = imm_of(in, w); break;
+    case Shape::AI: dst = reg_mem(off, 0, w); src = imm_of(in, w); break;
+    case Shape::ZI: dst = reg_mem(off, in.reg, w); src = imm_of(in, w); break;
+    case Shape::Z: dst = reg_mem(off, in.reg, w); break;
+    case Shape::E: dst = reg_mem(off, in.rm, w); break;
+    case Shape::J: return;
+  }
+  switch (d.op) {
+    case Op::Mov:
+      emit_op(a, Op::Mov, dst, src);
+      return;  // flags untouched
+    case Op::Inc:
+    case Op::Dec:
+      guest_cf_to_host(a, off, st);  // INC/DEC keep CF
+      if (d.op == Op::Inc) a.inc(dst);
+      else a.dec(dst);
+      break;
+    case Op::Adc:
+    case Op::Sbb:
+      guest_cf_to_host(a, off, st);
+      emit_op(a, d.op, dst, src);
+      break;
+    default:
+      emit_op(a, d.op, dst, src);
+      break;
+  }
+  st.flags_in_host = true;
+}
+
+void materialize_flags(x86::Assembler& a, const CpuOffsets& off, InlineState& st) {
+  if (!st.flags_in_host) return;
+  a.pushfq();
+  a.pop(x86::rax);
+  a.and_(x86::eax, kArithFlags);
+  a.mov(x86::ecx, x86::dword_ptr(kCpu, off.eflags));
+  a.and_(x86::ecx, ~kArithFlags);
+  a.or_(x86::ecx, x86::eax);
+  a.mov(x86::dword_ptr(kCpu, off.eflags), x86::ecx);
+  st.flags_in_host = false;
+}
+
+void emit_jcc(x86::Assembler& a, const CpuOffsets& off, int cc, const InlineState& st, uint32_t taken_label_id) {
+  if (!st.flags_in_host) {
+    // Only the arithmetic flags reach RFLAGS: never the guest's TF, DF or IF.
+    a.mov(x86::eax, x86::dword_ptr(kCpu, off.eflags));
+    a.and_(x86::eax, kArithFlags);
+    a.push(x86::rax);
+    a.popfq();
+  }
+  a.j(x86::CondCode(cc), Label(taken_label_id));
+}
+
+}  // namespace jit
