@@ -26,6 +26,13 @@ void Pic::map(IoBus& bus) {
   map_bytes(bus, 0x4D0, 0x4D1, rd, wr);
 }
 
+// The in-service levels the priority logic sees: in special mask mode a level
+// whose IMR bit is set neither inhibits lower levels nor is reset by a
+// non-specific EOI (8259A datasheet, special mask mode and EOI).
+static uint8_t visible_isr(const Pic::Chip& k) {
+  return k.special_mask ? uint8_t(k.isr & ~k.imr) : k.isr;
+}
+
 // The highest-priority request that may interrupt now, honouring the IMR, the
 // in-service levels (fully nested, special fully nested on the master, or
 // special mask mode) and the rotating priority; -1 if none.
@@ -33,15 +40,11 @@ int Pic::pending_level(unsigned c) const {
   const Chip& k = chip_[c];
   uint8_t req = k.irr & ~k.imr;
   if (!req) return -1;
+  uint8_t isr = visible_isr(k);
   for (unsigned i = 0; i < 8; ++i) {
     unsigned lv = (k.lowest + 1 + i) & 7;
     uint8_t bit = uint8_t(1u << lv);
-    if (k.special_mask) {
-      // Every unmasked level that is not itself in service may interrupt.
-      if (req & bit & ~k.isr) return int(lv);
-      continue;
-    }
-    if (k.isr & bit) {
+    if (isr & bit) {
       // Special fully nested mode: the master recognises a new request from
       // the slave while the slave's level is in service.
       if (c == 0 && k.sfnm && lv == 2 && (req & bit)) return 2;
@@ -117,10 +120,12 @@ void Pic::update() {
 void Pic::eoi(unsigned c, int level, bool rotate) {
   Chip& k = chip_[c];
   if (level < 0) {
-    // Non-specific: the highest-priority level in service.
+    // Non-specific: the highest-priority level in service (not one masked in
+    // special mask mode).
+    uint8_t isr = visible_isr(k);
     for (unsigned i = 0; i < 8 && level < 0; ++i) {
       unsigned lv = (k.lowest + 1 + i) & 7;
-      if (k.isr & (1u << lv)) level = int(lv);
+      if (isr & (1u << lv)) level = int(lv);
     }
     if (level < 0) return;
   }

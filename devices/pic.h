@@ -23,6 +23,10 @@
 // - OCW1 (IMR), OCW2 (non-specific/specific EOI, rotate on EOI, rotate in
 //   automatic EOI mode, set priority), OCW3 (read IRR/ISR, poll, special mask).
 // - Automatic EOI (ICW4 AEOI) and special fully nested mode (ICW4 SFNM, master).
+// - Special mask mode: a level whose IMR bit is set is invisible to the
+//   priority logic while in service, so it no longer inhibits lower levels and
+//   a non-specific EOI skips it (a specific EOI resets it); an unmasked level
+//   in service still inhibits the levels below it.
 // - Edge-triggered lines latch a rising edge in the IRR; the latch holds until
 //   the INTA cycle (so a device may pulse a line high then low), and a line held
 //   high must fall and rise again to request again. Level-triggered lines
