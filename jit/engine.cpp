@@ -115,15 +115,13 @@ Exit JitEngine::run(Cpu& c, uint64_t budget) {
     }
   }
   while (c.tsc < end_) {
-    if (c.events & (cpu::EV_SMC | cpu::EV_MODE)) {
-      c.events &= ~(cpu::EV_SMC | cpu::EV_MODE);
-      interp_.icache().collect_garbage();
-      graveyard_.clear();
-    }
     if (c.events && !c.halted && !c.inhibit && !(c.eflags & (cpu::TF | cpu::RF))) {
-      // Only signals (an interrupt request, say): serviced as the
-      // interpreter would between two instructions, then on in generated code.
+      // Only signals (an interrupt request, a mode change that may have
+      // opened the interrupt window, a code write): serviced as the
+      // interpreter does between two instructions (it also frees retired
+      // blocks), then on in generated code.
       pending_slot_ = nullptr;
+      graveyard_.clear();
       if (interp_.service_events(c, &why_)) break;
       continue;
     }
