@@ -34,6 +34,7 @@ struct Options {
   unsigned max_show = 40;  // failures printed in total
   std::string one_case;    // print this case ("family/index") whatever its verdict
   bool all = false;        // print every case
+  bool jit = false;        // run our side through the translator
 };
 
 void usage() {
@@ -48,6 +49,7 @@ void usage() {
       "  --case F/K      print case K of family F in full\n"
       "  --all           print every case (with --family, to inspect a generator)\n"
       "  --list          list the families\n"
+      "  --cpu jit       run our side through the translator (default interp)\n"
       "Exit status: 0 all passed, 1 failures, 2 error, %d this machine cannot run 32-bit snippets.\n",
       XLAT86_ORACLE_HOST, ORC_EXIT_UNAVAILABLE);
 }
@@ -86,6 +88,11 @@ int main(int argc, char** argv) {
     else if (a == "--max-show") o.max_show = unsigned(std::strtoul(next().c_str(), nullptr, 0));
     else if (a == "--case") o.one_case = next();
     else if (a == "--all") o.all = true;
+    else if (a == "--cpu") {
+      std::string e = next();
+      if (e != "interp" && e != "jit") { usage(); return 2; }
+      o.jit = e == "jit";
+    }
     else if (a == "--family") {
       std::string v = next();
       for (size_t p = 0; p <= v.size();) {
@@ -139,7 +146,7 @@ int main(int argc, char** argv) {
   std::map<std::string, unsigned> shown;
   std::string reports;
   unsigned printed = 0, failed = 0;
-  Guest guest;
+  Guest guest(o.jit);
   GuestResult g;
   for (size_t k = 0; k < cases.size(); ++k) {
     const Case& c = cases[k];

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "cpu/interp.h"
+#include "jit/engine.h"
 
 extern char** environ;
 
@@ -170,16 +171,17 @@ struct Guest::Impl {
   mmu::Memory mem{4u << 20};
   cpu::Cpu c;
   NoPorts ports;
-  std::unique_ptr<cpu::Interpreter> eng;
-  Impl() {
+  std::unique_ptr<cpu::Engine> eng;
+  explicit Impl(bool jit) {
     cpu::reset_state(c);
     c.mem = &mem;
     c.io = &ports;
-    eng = std::make_unique<cpu::Interpreter>(c);
+    if (jit) eng = jit::make_engine(c, jit::parse_config("max-insns=1"));
+    else eng = std::make_unique<cpu::Interpreter>(c);
   }
 };
 
-Guest::Guest() : p_(std::make_unique<Impl>()) {}
+Guest::Guest(bool jit) : p_(std::make_unique<Impl>(jit)) {}
 Guest::~Guest() = default;
 
 void Guest::run(const Case& k, GuestResult& g) {

@@ -40,7 +40,9 @@ struct GuestResult {
 
 class Guest {
  public:
-  Guest();
+  // jit: run the cases through the translator, each instruction translated
+  // on its own (jit::Config::max_insns = 1).
+  explicit Guest(bool jit = false);
   ~Guest();
   void run(const Case& c, GuestResult& g);
 

@@ -1,0 +1,203 @@
+#include "tests/fuzz/gen.h"
+
+namespace fuzz {
+namespace {
+
+using Bytes = std::vector<uint8_t>;
+
+// Registers an instruction may write: EAX ECX EDX EBP EDI (EBX, ESI, ESP are
+// the data pointer, the index and the stack). Byte registers: AL CL DL AH CH DH.
+const uint8_t kDst32[] = {0, 1, 2, 5, 7};
+const uint8_t kDst8[] = {0, 1, 2, 4, 5, 6};
+
+struct Gen {
+  Rng& r;
+  uint8_t dst32() { return kDst32[r.below(5)]; }
+  uint8_t dst8() { return kDst8[r.below(6)]; }
+  uint8_t any() { return uint8_t(r.below(8)); }
+  uint8_t disp() { return uint8_t(r.below(0x78)); }
+
+  // ModRM (+SIB, disp8) for a register or a memory operand.
+  void rm_reg(Bytes& b, uint8_t reg, uint8_t rm) { b.push_back(uint8_t(0xC0 | (reg << 3) | rm)); }
+  void rm_mem(Bytes& b, uint8_t reg) {
+    if (r.coin()) {
+      b.push_back(uint8_t(0x40 | (reg << 3) | 3));  // [ebx + disp8]
+    } else {
+      b.push_back(uint8_t(0x40 | (reg << 3) | 4));  // [ebx + esi*scale + disp8]
+      b.push_back(uint8_t((r.below(4) << 6) | (6 << 3) | 3));
+    }
+    b.push_back(disp());
+  }
+  void imm(Bytes& b, unsigned n) {
+    uint32_t v = uint32_t(r.next());
+    if (r.below(4) == 0) v = r.below(3) == 0 ? 0 : (r.coin() ? 0xFFFFFFFF : 0x80000000u >> (32 - 8 * n));
+    for (unsigned k = 0; k < n; ++k) b.push_back(uint8_t(v >> (8 * k)));
+  }
+
+  // One instruction of a random kind.
+  Bytes one() {
+    Bytes b;
+    unsigned kind = r.below(20);
+    bool w16 = r.below(5) == 0;  // 16-bit operand size
+    bool byte = r.below(4) == 0;
+    bool mem = r.below(3) == 0;
+    if (w16 && kind < 14 && !byte) b.push_back(0x66);
+    auto dst_rm = [&](Bytes& x, uint8_t reg) {  // E operand written
+      if (mem) rm_mem(x, reg);
+      else rm_reg(x, reg, byte ? dst8() : dst32());
+    };
+    auto src_rm = [&](Bytes& x, uint8_t reg) {  // E operand read
+      if (mem) rm_mem(x, reg);
+      else rm_reg(x, reg, any());
+    };
+    unsigned isz = byte ? 1 : w16 ? 2 : 4;
+    switch (kind) {
+      case 0: case 1: case 2: {  // ALU E,G / G,E
+        uint8_t op = uint8_t(r.below(8));
+        if (r.coin()) {
+          b.push_back(uint8_t(op * 8 + (byte ? 0 : 1)));
+          dst_rm(b, any());
+        } else {
+          b.push_back(uint8_t(op * 8 + (byte ? 2 : 3)));
+          src_rm(b, byte ? dst8() : dst32());
+        }
+        break;
+      }
+      case 3: {  // ALU E,imm (80/81/83) and AL/eAX,imm
+        uint8_t op = uint8_t(r.below(8));
+        unsigned f = r.below(3);
+        if (f == 0) {
+          b.push_back(uint8_t(op * 8 + (byte ? 4 : 5)));
+          imm(b, isz);
+        } else if (byte) {
+          b.push_back(0x80);
+          dst_rm(b, op);
+          imm(b, 1);
+        } else if (f == 1) {
+          b.push_back(0x81);
+          dst_rm(b, op);
+          imm(b, isz);
+        } else {
+          b.push_back(0x83);
+          dst_rm(b, op);
+          imm(b, 1);
+        }
+        break;
+      }
+      case 4: {  // MOV
+        unsigned f = r.below(4);
+        if (f == 0) { b.push_back(byte ? 0x88 : 0x89); dst_rm(b, any()); }
+        else if (f == 1) { b.push_back(byte ? 0x8A : 0x8B); src_rm(b, byte ? dst8() : dst32()); }
+        else if (f == 2) { b.push_back(uint8_t((byte ? 0xB0 : 0xB8) + (byte ? dst8() : dst32()))); imm(b, isz); }
+        else { b.push_back(byte ? 0xC6 : 0xC7); dst_rm(b, 0); imm(b, isz); }
+        break;
+      }
+      case 5:  // INC/DEC
+        if (!byte && !mem && r.coin()) b.push_back(uint8_t((r.coin() ? 0x40 : 0x48) + dst32()));
+        else { b.push_back(byte ? 0xFE : 0xFF); dst_rm(b, uint8_t(r.below(2))); }
+        break;
+      case 6:  // NOT, NEG, TEST E,imm, MUL/IMUL one-operand
+        switch (r.below(4)) {
+          case 0: b.push_back(byte ? 0xF6 : 0xF7); dst_rm(b, uint8_t(2 + r.below(2))); break;
+          case 1: b.push_back(byte ? 0xF6 : 0xF7); src_rm(b, 0); imm(b, isz); break;
+          case 2: b.push_back(byte ? 0x84 : 0x85); src_rm(b, any()); break;
+          default: b.push_back(byte ? 0xF6 : 0xF7); src_rm(b, uint8_t(4 + r.below(2))); break;
+        }
+        break;
+      case 7: {  // shifts and rotates
+        static const uint8_t ops[] = {0, 1, 2, 3, 4, 5, 7};
+        uint8_t op = ops[r.below(7)];
+        unsigned f = r.below(3);
+        b.push_back(uint8_t((f == 0 ? 0xC0 : f == 1 ? 0xD0 : 0xD2) + (byte ? 0 : 1)));
+        dst_rm(b, op);
+        if (f == 0) b.push_back(uint8_t(r.below(40)));
+        break;
+      }
+      case 8:  // IMUL r, r/m, imm8 / IMUL r, r/m
+        if (byte) byte = false;
+        if (r.coin()) { b.push_back(0x6B); src_rm(b, dst32()); b.push_back(uint8_t(r.next())); }
+        else { b.insert(b.end(), {0x0F, 0xAF}); src_rm(b, dst32()); }
+        break;
+      case 9:  // LEA
+        b.push_back(0x8D);
+        mem = true;
+        rm_mem(b, dst32());
+        break;
+      case 10:  // SETcc / CMOVcc
+        if (byte) { b.insert(b.end(), {0x0F, uint8_t(0x90 + r.below(16))}); dst_rm(b, 0); }
+        else { b.insert(b.end(), {0x0F, uint8_t(0x40 + r.below(16))}); src_rm(b, dst32()); }
+        break;
+      case 11: {  // MOVZX / MOVSX
+        bool wide = r.coin();
+        b.insert(b.end(), {0x0F, uint8_t((r.coin() ? 0xB6 : 0xBE) + (wide ? 1 : 0))});
+        byte = false;
+        if (mem) rm_mem(b, dst32());
+        else rm_reg(b, dst32(), any());
+        break;
+      }
+      case 12:  // XCHG, BT*
+        if (r.coin()) {
+          b.push_back(byte ? 0x86 : 0x87);
+          if (mem) rm_mem(b, byte ? dst8() : dst32());
+          else rm_reg(b, byte ? dst8() : dst32(), byte ? dst8() : dst32());
+        } else {
+          b.insert(b.end(), {0x0F, 0xBA});
+          byte = false;
+          dst_rm(b, uint8_t(4 + r.below(4)));
+          b.push_back(uint8_t(r.below(64)));
+        }
+        break;
+      case 13: {  // flag instructions and conversions
+        static const uint8_t ops[] = {0xF8, 0xF9, 0xF5, 0x98, 0x99, 0x9E, 0x9F};
+        b.push_back(ops[r.below(7)]);
+        break;
+      }
+      case 14:  // PUSH r / POP r
+        if (r.coin()) b.push_back(uint8_t(0x50 + any()));
+        else b.push_back(uint8_t(0x58 + dst32()));
+        break;
+      default: {  // ALU register-register again: the inline translator's hot set
+        uint8_t op = uint8_t(r.below(8));
+        b.push_back(uint8_t(op * 8 + (byte ? 0 : 1)));
+        rm_reg(b, any(), byte ? dst8() : dst32());
+        break;
+      }
+    }
+    return b;
+  }
+};
+
+}  // namespace
+
+Stream generate(Rng& r, unsigned insns) {
+  Stream s;
+  Gen g{r};
+  for (unsigned k = 0; k < insns; ++k) {
+    if (r.below(6) == 0) {
+      // A short forward Jcc over the next instruction (or JMP).
+      Bytes next = g.one();
+      s.starts.push_back(uint32_t(s.code.size()));
+      if (r.below(4) == 0) s.code.push_back(0xEB);
+      else s.code.push_back(uint8_t(0x70 + r.below(16)));
+      s.code.push_back(uint8_t(next.size()));
+      s.starts.push_back(uint32_t(s.code.size()));
+      s.code.insert(s.code.end(), next.begin(), next.end());
+      ++k;
+      continue;
+    }
+    Bytes b = g.one();
+    s.starts.push_back(uint32_t(s.code.size()));
+    s.code.insert(s.code.end(), b.begin(), b.end());
+  }
+  s.code.push_back(0xF4);  // hlt
+  for (unsigned k = 0; k < 8; ++k) s.gpr[k] = uint32_t(r.next());
+  s.gpr[3] = kData;             // EBX
+  s.gpr[4] = 0x8000;            // ESP
+  s.gpr[6] = r.below(16);       // ESI
+  s.eflags = 0x2 | (uint32_t(r.next()) & 0x8D5);
+  s.data.resize(0x200);
+  for (auto& d : s.data) d = uint8_t(r.next());
+  return s;
+}
+
+}  // namespace fuzz

@@ -1,0 +1,102 @@
+// Two identical small machines, one on the interpreter and one on the
+// translator, for differential tests: load the same code and state into
+// both, run both, compare the whole architectural state and memory.
+#pragma once
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cpu/interp.h"
+#include "devices/iobus.h"
+#include "jit/engine.h"
+
+namespace xt {
+
+struct Side {
+  mmu::Memory mem;
+  devices::IoBus io;
+  cpu::Cpu c;
+  std::unique_ptr<cpu::Engine> engine;
+  jit::JitEngine* jit = nullptr;
+  std::vector<std::pair<uint16_t, uint32_t>> outs;
+
+  Side(bool use_jit, const std::string& spec, uint32_t ram) : mem(ram) {
+    cpu::reset_state(c);
+    c.mem = &mem;
+    c.io = &io;
+    io.map(0xE0, 0xEF, nullptr, [this](uint16_t p, unsigned, uint32_t v) { outs.emplace_back(p, v); });
+    if (use_jit) {
+      auto j = std::make_unique<jit::JitEngine>(c, jit::parse_config(spec));
+      jit = j.get();
+      engine = std::move(j);
+    } else {
+      engine = std::make_unique<cpu::Interpreter>(c);
+    }
+  }
+};
+
+struct Twin {
+  Side a, b;  // a: the interpreter, b: the translator
+  static constexpr uint32_t kCode = 0x1000;
+
+  explicit Twin(const std::string& spec = "", uint32_t ram = 4u << 20) : a(false, spec, ram), b(true, spec, ram) {}
+
+  template <class F> void both(F f) {
+    f(a);
+    f(b);
+  }
+  void flat32() {
+    both([](Side& s) {
+      cpu::Cpu& c = s.c;
+      c.cr[0] |= cpu::CR0_PE;
+      c.cpl = 0;
+      for (auto& g : c.seg)
+        g = cpu::Segment{0x10, 0, 0, 0xFFFFFFFF,
+                         cpu::SEG_P | cpu::SEG_S | cpu::SEG_RW | cpu::SEG_ACCESSED | cpu::SEG_DB | cpu::SEG_G};
+      c.seg[cpu::CS] = cpu::Segment{0x08, 0, 0, 0xFFFFFFFF,
+                                    cpu::SEG_P | cpu::SEG_S | cpu::SEG_CODE | cpu::SEG_RW | cpu::SEG_ACCESSED |
+                                        cpu::SEG_G | cpu::SEG_DB};
+      c.eip = kCode;
+      c.gpr[cpu::ESP] = 0x8000;
+    });
+  }
+  void load(uint32_t addr, const std::vector<uint8_t>& bytes) {
+    both([&](Side& s) { s.mem.load(addr, bytes.data(), uint32_t(bytes.size())); });
+  }
+  // Run both with the same budget; the exits must agree.
+  cpu::Exit run(uint64_t budget) {
+    cpu::Exit ea = a.engine->run(a.c, budget);
+    cpu::Exit eb = b.engine->run(b.c, budget);
+    if (ea != eb) return cpu::Exit(0xFF);
+    return ea;
+  }
+  // "" when the architectural state, the OUTs and the first `ram` bytes agree;
+  // otherwise the first difference.
+  std::string diff(uint32_t ram = 1u << 20) const {
+    const cpu::Cpu &x = a.c, &y = b.c;
+    char buf[160];
+    for (unsigned r = 0; r < 8; ++r)
+      if (x.gpr[r] != y.gpr[r]) {
+        std::snprintf(buf, sizeof buf, "gpr %u: %08X vs %08X", r, x.gpr[r], y.gpr[r]);
+        return buf;
+      }
+    if (x.eip != y.eip) return "eip " + std::to_string(x.eip) + " vs " + std::to_string(y.eip);
+    if (x.eflags != y.eflags) {
+      std::snprintf(buf, sizeof buf, "eflags %08X vs %08X", x.eflags, y.eflags);
+      return buf;
+    }
+    if (x.tsc != y.tsc) return "tsc " + std::to_string(x.tsc) + " vs " + std::to_string(y.tsc);
+    if (x.cr[2] != y.cr[2]) return "cr2";
+    for (unsigned s = 0; s < 6; ++s)
+      if (std::memcmp(&x.seg[s], &y.seg[s], sizeof x.seg[s])) return "segment " + std::to_string(s);
+    if (x.halted != y.halted || x.cpl != y.cpl) return "halted/cpl";
+    if (a.outs != b.outs) return "port output";
+    for (uint32_t p = 0; p < ram; ++p)
+      if (a.mem.read8(p) != b.mem.read8(p)) return "memory at " + std::to_string(p);
+    return "";
+  }
+};
+
+}  // namespace xt

@@ -1,0 +1,216 @@
+// The translator against the interpreter (tests/unit/jit_twin.h): the same
+// code and state in both engines must give the same architectural state,
+// memory, port output and instruction count, including self-modifying code,
+// a full code cache, mid-block page faults and interrupts.
+#include <doctest/doctest.h>
+
+#include <stdexcept>
+
+#include "tests/unit/jit_twin.h"
+
+using namespace cpu;
+using xt::Side;
+using xt::Twin;
+
+namespace {
+
+// 32-bit little-endian bytes of v.
+void le32(std::vector<uint8_t>& v, uint32_t x) {
+  for (int k = 0; k < 4; ++k) v.push_back(uint8_t(x >> (8 * k)));
+}
+
+// sum = 1000 + 999 + ... + 1 with ADD/ADC/DEC/JNZ: a register loop.
+const std::vector<uint8_t> kSumLoop = {
+    0xB9, 0xE8, 0x03, 0x00, 0x00,  // mov ecx, 1000
+    0x31, 0xC0,                    // xor eax, eax
+    0x31, 0xD2,                    // xor edx, edx
+    0x01, 0xC8,                    // l: add eax, ecx
+    0x83, 0xD2, 0x00,              // adc edx, 0
+    0x49,                          // dec ecx
+    0x75, 0xF8,                    // jnz l
+    0xF4};                         // hlt
+
+}  // namespace
+
+TEST_CASE("jit: a register loop runs in generated code, chained, as the interpreter runs it") {
+  Twin t;
+  t.flat32();
+  t.load(Twin::kCode, kSumLoop);
+  CHECK(t.run(100000) == Exit::Halted);
+  CHECK(t.diff() == "");
+  CHECK(t.b.c.gpr[EAX] == 500500);
+  const jit::JitStats& s = t.b.jit->jit_stats();
+  CHECK(s.insns_generated >= 4000);
+  CHECK(s.chains_patched >= 1);
+  CHECK(t.b.jit->block_entries() > s.dispatches + 900);  // the loop ran through its chained exit
+  CHECK(t.b.jit->helper_calls() < 10);                    // ADD/ADC/DEC/JNZ all inline
+}
+
+TEST_CASE("jit: every optimization switched off gives the same result") {
+  for (const char* spec : {"no-chain", "no-inline", "no-flag-elision", "max-insns=1", "no-chain,no-inline,max-insns=2"}) {
+    CAPTURE(spec);
+    Twin t(spec);
+    t.flat32();
+    t.load(Twin::kCode, kSumLoop);
+    CHECK(t.run(100000) == Exit::Halted);
+    CHECK(t.diff() == "");
+  }
+  Twin off("no-inline");
+  off.flat32();
+  off.load(Twin::kCode, kSumLoop);
+  off.run(100000);
+  CHECK(off.b.jit->helper_calls() >= 4000);  // every instruction through its handler
+}
+
+TEST_CASE("jit: a write into the running block takes effect at the next instruction") {
+  Twin t;
+  t.flat32();
+  std::vector<uint8_t> code = {0xC6, 0x05};  // mov byte [kCode+8], 6
+  le32(code, Twin::kCode + 8);
+  code.push_back(0x06);
+  code.insert(code.end(), {0xB0, 0x05,  // mov al, 5  (its immediate is at kCode+8)
+                           0xF4});
+  t.load(Twin::kCode, code);
+  CHECK(t.run(1000) == Exit::Halted);
+  CHECK(t.diff() == "");
+  CHECK((t.b.c.gpr[EAX] & 0xFF) == 6);
+  CHECK(t.b.jit->jit_stats().invalidations >= 1);
+}
+
+TEST_CASE("jit: a chained target that is rewritten is unlinked and retranslated") {
+  // l: inc eax ; jmp m ; m: dec ecx ; jnz l ; hlt   -- then patch `inc eax` to `inc edx` from outside
+  Twin t;
+  t.flat32();
+  t.load(Twin::kCode, {0x40, 0xEB, 0x00, 0x49, 0x75, 0xFA, 0xF4});
+  t.both([](Side& s) {
+    s.c.gpr[ECX] = 100;
+    s.c.gpr[EAX] = s.c.gpr[EDX] = 0;
+  });
+  CHECK(t.run(150) == Exit::Budget);  // 50 iterations: chains are in place
+  CHECK(t.b.jit->jit_stats().chains_patched >= 2);
+  t.both([](Side& s) { s.mem.write8(Twin::kCode, 0x42); });  // inc edx
+  CHECK(t.run(100000) == Exit::Halted);
+  CHECK(t.diff() == "");
+  CHECK(t.b.c.gpr[EAX] + t.b.c.gpr[EDX] == 100);
+  CHECK(t.b.c.gpr[EDX] > 0);
+  CHECK(t.b.jit->jit_stats().chains_unpatched >= 1);
+}
+
+TEST_CASE("jit: a code cache that fills up is flushed and everything still runs") {
+  // 600 two-instruction blocks (inc eax ; jmp short next) run 4 times over.
+  Twin t("cache=16K");
+  t.flat32();
+  std::vector<uint8_t> code;
+  for (int k = 0; k < 600; ++k) code.insert(code.end(), {0x40, 0xEB, 0x00});
+  code.insert(code.end(), {0x49, 0x0F, 0x85});  // dec ecx ; jnz rel32 back to the start
+  le32(code, uint32_t(-int32_t(code.size() + 4)));
+  code.push_back(0xF4);
+  t.load(Twin::kCode, code);
+  t.both([](Side& s) { s.c.gpr[ECX] = 4; });
+  CHECK(t.run(1000000) == Exit::Halted);
+  CHECK(t.diff() == "");
+  CHECK(t.b.c.gpr[EAX] == 2400);
+  CHECK(t.b.jit->jit_stats().cache_flushes >= 1);
+}
+
+TEST_CASE("jit: a page fault in the middle of a block restarts the instruction") {
+  Twin t;
+  t.flat32();
+  const uint32_t pd = 0x10000, pt = 0x11000, gdt = 0x500, idt = 0x600, handler = 0x3000;
+  t.both([&](Side& s) {
+    mmu::Memory& m = s.mem;
+    m.write<uint64_t>(gdt + 8, 0x00CF9A000000FFFFull);
+    m.write<uint64_t>(gdt + 16, 0x00CF92000000FFFFull);
+    m.write<uint32_t>(idt + 14 * 8, (handler & 0xFFFF) | (0x08u << 16));
+    m.write<uint32_t>(idt + 14 * 8 + 4, (handler & 0xFFFF0000u) | 0x8E00);
+    m.write<uint32_t>(pd, pt | 3);
+    for (uint32_t p = 0; p < 1024; ++p) m.write<uint32_t>(pt + 4 * p, (p << 12) | 3);
+    m.write<uint32_t>(pt + 4 * 0x200, 0x200000 | 2);  // 0x200000: not present
+    m.write<uint32_t>(0x200000, 0x1234);
+    s.c.gdtr = DescTable{gdt, 23};
+    s.c.idtr = DescTable{idt, 256 * 8 - 1};
+    s.c.cr[3] = pd;
+    s.c.cr[0] |= CR0_PG;
+    s.c.sync_paging();
+  });
+  std::vector<uint8_t> h = {0x50, 0xA1};  // push eax ; mov eax, [pte]
+  le32(h, pt + 4 * 0x200);
+  h.insert(h.end(), {0x83, 0xC8, 0x01, 0xA3});  // or eax, 1 ; mov [pte], eax
+  le32(h, pt + 4 * 0x200);
+  h.insert(h.end(), {0x58, 0x83, 0xC4, 0x04, 0xCF});  // pop eax ; add esp, 4 ; iretd
+  t.load(handler, h);
+  std::vector<uint8_t> code = {0xBB, 0x01, 0x00, 0x00, 0x00,  // mov ebx, 1
+                               0xB9, 0x02, 0x00, 0x00, 0x00,  // mov ecx, 2
+                               0xA1};                          // mov eax, [0x200000]
+  le32(code, 0x200000);
+  code.insert(code.end(), {0x01, 0xD8, 0x01, 0xC8, 0xF4});  // add eax, ebx ; add eax, ecx ; hlt
+  t.load(Twin::kCode, code);
+  CHECK(t.run(1000) == Exit::Halted);
+  CHECK(t.diff() == "");
+  CHECK(t.b.c.gpr[EAX] == 0x1234 + 3);
+  CHECK(t.b.c.cr[2] == 0x200000);
+  CHECK(t.b.jit->jit_stats().faults == 1);
+}
+
+namespace {
+struct OneIrq : IntrSource {
+  bool pending = false;
+  bool intr_pending() override { return pending; }
+  uint8_t intr_ack() override {
+    pending = false;
+    return 0x20;
+  }
+};
+}  // namespace
+
+TEST_CASE("jit: interrupts are taken at the same instruction in both engines") {
+  // A long register loop with IF set; an interrupt is raised between budget
+  // slices, as the Machine does; the handler counts in memory and IRETs.
+  Twin t;
+  t.flat32();
+  OneIrq irq_a, irq_b;
+  t.a.c.intr = &irq_a;
+  t.b.c.intr = &irq_b;
+  const uint32_t gdt = 0x500, idt = 0x600, handler = 0x3000;
+  t.both([&](Side& s) {
+    s.mem.write<uint64_t>(gdt + 8, 0x00CF9A000000FFFFull);
+    s.mem.write<uint64_t>(gdt + 16, 0x00CF92000000FFFFull);
+    s.mem.write<uint32_t>(idt + 0x20 * 8, (handler & 0xFFFF) | (0x08u << 16));
+    s.mem.write<uint32_t>(idt + 0x20 * 8 + 4, (handler & 0xFFFF0000u) | 0x8E00);
+    s.c.gdtr = DescTable{gdt, 23};
+    s.c.idtr = DescTable{idt, 256 * 8 - 1};
+    s.c.eflags |= IF;
+  });
+  std::vector<uint8_t> h = {0xFF, 0x05};  // inc dword [0x4000] ; iretd
+  le32(h, 0x4000);
+  h.push_back(0xCF);
+  t.load(handler, h);
+  std::vector<uint8_t> loop = kSumLoop;
+  loop[1] = 0x40;  // mov ecx, 0x0D40 ... a longer loop
+  loop[2] = 0x0D;
+  t.load(Twin::kCode, loop);
+  for (uint64_t slice : {7u, 131u, 1000u, 3u, 577u, 1u, 2000u}) {
+    CAPTURE(slice);
+    CHECK(t.run(slice) == Exit::Budget);
+    irq_a.pending = irq_b.pending = true;
+    t.a.c.events |= EV_IRQ;
+    t.b.c.events |= EV_IRQ;
+    CHECK(t.diff() == "");
+  }
+  CHECK(t.run(100000) == Exit::Halted);
+  CHECK(t.diff() == "");
+  CHECK(t.b.mem.read<uint32_t>(0x4000) == 7);
+}
+
+TEST_CASE("jit: configuration strings") {
+  jit::Config c = jit::parse_config("no-chain,no-inline,max-insns=4,cache=1M,no-flag-elision");
+  CHECK(!c.chain);
+  CHECK(!c.inline_ops);
+  CHECK(!c.flag_elision);
+  CHECK(c.max_insns == 4);
+  CHECK(c.cache_bytes == (1u << 20));
+  CHECK_THROWS_AS(jit::parse_config("no-such-thing"), std::invalid_argument);
+  CHECK_THROWS_AS(jit::parse_config("max-insns=0"), std::invalid_argument);
+  CHECK_THROWS_AS(jit::parse_config("cache=1K"), std::invalid_argument);
+  CHECK_THROWS_AS(jit::parse_config("cache=12Q"), std::invalid_argument);
+}
