@@ -25,6 +25,8 @@ template <class T> void raise_fetch_pf(Cpu& c, const Insn&) {
 
 uint64_t make_key(uint32_t phys, DecodeMode mode) { return uint64_t(phys) | (uint64_t(mode) << 32); }
 uint32_t page_of(uint32_t pa) { return pa >> mmu::kPageShift; }
+// A crossing block's phys2 for the second page at physical address `pa`.
+uint32_t page2_of(uint64_t pa) { return pa >> 32 ? Block::kHighPage : uint32_t(pa) & ~mmu::kPageMask; }
 
 }  // namespace
 
@@ -36,22 +38,27 @@ ICache::~ICache() {
   if (c_.mem) c_.mem->set_code_listener(nullptr);
 }
 
-bool ICache::try_phys(uint32_t lin, uint32_t* phys) {
+bool ICache::try_phys(uint32_t lin, uint64_t* phys) {
   const mmu::TlbEntry& e = c_.tlb->entry(c_.user(), lin);
   if (e.read_tag == mmu::Tlb::tag_for(lin, 1)) {
-    *phys = (e.ppn << mmu::kPageShift) | (lin & mmu::kPageMask);
+    *phys = (uint64_t(e.ppn) << mmu::kPageShift) | (lin & mmu::kPageMask);
     return true;
   }
   uint64_t pa;
   mmu::PageFault pf;
   if (!c_.tlb->translate(lin, mmu::Access::Fetch, c_.user(), &pa, &pf)) return false;
-  *phys = uint32_t(pa);
+  *phys = pa;
   return true;
 }
 
 uint32_t ICache::fetch_phys(uint32_t lin) {
-  uint32_t phys;
-  if (try_phys(lin, &phys)) [[likely]] return phys;
+  uint64_t phys;
+  if (try_phys(lin, &phys)) [[likely]] {
+    // Nothing is mapped at or above 4 GiB (PAE): code there reads as all
+    // ones, and FF FF is FF /7, an invalid opcode in every mode.
+    if (phys >> 32) [[unlikely]] fault(c_, kUD, 0);
+    return uint32_t(phys);
+  }
   uint64_t pa;
   mmu::PageFault pf;
   c_.tlb->translate(lin, mmu::Access::Fetch, c_.user(), &pa, &pf);
@@ -74,8 +81,8 @@ const Block* ICache::lookup() {
     b = it->second.get();
   }
   if (b && b->crosses) {
-    uint32_t p2;
-    uint32_t want = try_phys((lin | mmu::kPageMask) + 1, &p2) ? (p2 & ~mmu::kPageMask) : Block::kNoPage;
+    uint64_t p2;
+    uint32_t want = try_phys((lin | mmu::kPageMask) + 1, &p2) ? page2_of(p2) : Block::kNoPage;
     if (want != b->phys2) {
       drop_block(b);
       b = nullptr;
@@ -126,10 +133,11 @@ std::unique_ptr<Block> ICache::decode_block(uint32_t eip, uint32_t lin, uint32_t
       // The instruction continues on the next page: it gets a block of its own.
       if (n > 0) break;
       b->crosses = true;
-      uint32_t p2;
+      uint64_t p2;
       if (try_phys(page_end, &p2)) {
-        b->phys2 = p2 & ~mmu::kPageMask;
-        for (uint32_t k = n1; k < lim_avail; ++k) buf[k] = c_.mem->read8(b->phys2 + (k - n1));
+        b->phys2 = page2_of(p2);
+        for (uint32_t k = n1; k < lim_avail; ++k)
+          buf[k] = b->phys2 == Block::kHighPage ? 0xFF : c_.mem->read8(b->phys2 + (k - n1));
         st = decode(mode, buf, lim_avail, in);
       } else {
         in = Insn{};
@@ -163,7 +171,7 @@ std::unique_ptr<Block> ICache::decode_block(uint32_t eip, uint32_t lin, uint32_t
 bool ICache::overlaps(const Block& b, uint32_t pa, uint32_t end) {
   uint32_t len1 = std::min<uint32_t>(b.bytes, mmu::kPageSize - (b.phys & mmu::kPageMask));
   if (pa < b.phys + len1 && b.phys < end) return true;
-  if (b.crosses && b.phys2 != Block::kNoPage && b.bytes > len1)
+  if (b.has_phys2() && b.bytes > len1)
     return pa < b.phys2 + (b.bytes - len1) && b.phys2 < end;
   return false;
 }
@@ -174,7 +182,7 @@ void ICache::add_block(std::unique_ptr<Block> nb) {
   b->cached = true;
   by_page_[page_of(b->phys)].push_back(b);
   c_.mem->mark_code(b->phys, len1);
-  if (b->crosses && b->phys2 != Block::kNoPage && b->bytes > len1) {
+  if (b->has_phys2() && b->bytes > len1) {
     by_page_[page_of(b->phys2)].push_back(b);
     c_.mem->mark_code(b->phys2, b->bytes - len1);
   }
@@ -182,7 +190,7 @@ void ICache::add_block(std::unique_ptr<Block> nb) {
 }
 
 void ICache::drop_block(Block* b) {
-  for (uint32_t p : {page_of(b->phys), b->phys2 == Block::kNoPage ? ~0u : page_of(b->phys2)}) {
+  for (uint32_t p : {page_of(b->phys), b->has_phys2() ? page_of(b->phys2) : ~0u}) {
     auto pi = by_page_.find(p);
     if (pi != by_page_.end()) std::erase(pi->second, b);
   }
@@ -229,7 +237,7 @@ void ICache::code_written(uint32_t paddr, unsigned size) {
       if (overlaps(*b, paddr, end)) victims.push_back(b);
     for (Block* b : victims) {
       pages.push_back(page_of(b->phys));
-      if (b->phys2 != Block::kNoPage) pages.push_back(page_of(b->phys2));
+      if (b->has_phys2()) pages.push_back(page_of(b->phys2));
       drop_block(b);
     }
   }

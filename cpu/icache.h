@@ -27,15 +27,21 @@ namespace cpu {
 
 struct Block {
   static constexpr uint32_t kNoPage = ~0u;
+  // phys2 of a block whose second page is at or above 4 GiB (PAE): nothing is
+  // there, so those bytes read as all ones.
+  static constexpr uint32_t kHighPage = ~0u - 1;
   uint64_t key;
   uint32_t phys;        // physical address of the first byte
   uint32_t bytes;       // total length of the instructions
-  uint32_t phys2;       // crossing block: physical page base of the second part, or kNoPage
+  uint32_t phys2;       // crossing block: physical page base of the second part, kNoPage or kHighPage
   bool crosses;         // the last instruction continues on the next linear page
   bool limit_cut;       // decoding stopped at the CS limit: valid for that limit only
   bool cached = false;  // held by the cache (blocks decoded for one use are not)
   std::vector<Insn> insns;
   void* engine = nullptr;  // the translator's data for this block (jit/), owned there
+
+  // The second part is in (32-bit) physical memory.
+  bool has_phys2() const { return crosses && phys2 < kHighPage; }
 };
 
 // Told about every cached block the ICache drops (self-modifying code, a
@@ -76,8 +82,8 @@ class ICache final : public mmu::CodeListener {
 
  private:
   std::unique_ptr<Block> decode_block(uint32_t eip, uint32_t lin, uint32_t phys, DecodeMode mode);
-  uint32_t fetch_phys(uint32_t lin);                // faults (#PF)
-  bool try_phys(uint32_t lin, uint32_t* phys);      // no fault
+  uint32_t fetch_phys(uint32_t lin);                // faults (#PF; #UD at or above 4 GiB)
+  bool try_phys(uint32_t lin, uint64_t* phys);      // no fault; up to 36 bits (PAE)
   void add_block(std::unique_ptr<Block> b);
   void drop_block(Block* b);
   void remark_page(uint32_t page);

@@ -232,6 +232,7 @@ test_main:
         mov     eax, [LIN(17)]
         CHECK_EQ eax, FV(3, 0), "turning paging off and on flushes global entries"
         CLR_CR  4, CR4_PGE
+        mov     eax, [LIN(17)]                  ; cached with PGE=0
         SETPTE  17, FRAME(4) | PG_G | PG_P | PG_W
         RELOAD_CR3
         mov     eax, [LIN(17)]

@@ -237,6 +237,32 @@ test_main:
         SETQ    kPaePt1 + 7 * 8, FRAME(2) | PG_P | PG_W, 1
         mov     eax, [PL(7)]
         CHECK_EQ eax, 0xFFFFFFFF, "PAE PTE for physical 0x1_00022000 (not frame 2)"
+        ; Code fetched there is all ones too: FF FF is FF /7, #UD; frame 2
+        ; (mov eax, 1 / ret) must not run.
+        mov     dword [FRAME(2)], 0x000001B8
+        mov     word [FRAME(2) + 4], 0xC300
+        TRY     .ud
+        call    PL(7)
+.ud:    ENDTRY
+        CHECK_FAULT 6, 0, "fetch from physical 0x1_00022000: #UD on FF FF"
+        CHECK_EQ [exc_eip], PL(7), "the #UD is at the fetched address"
+        ; An instruction crossing from frame 8 into a page remapped above 4 GiB:
+        ; mov eax, imm32 = B8 11 11 | 22 22, then ret; then B8 11 11 | FF FF, FF FF.
+        mov     byte [FRAME(8) + 0xFFD], 0xB8
+        mov     word [FRAME(8) + 0xFFE], 0x1111
+        mov     dword [FRAME(9)], 0xC32222
+        SETQ    kPaePt1 + 8 * 8, FRAME(8) | PG_P | PG_W, 0
+        SETQ    kPaePt1 + 9 * 8, FRAME(9) | PG_P | PG_W, 0
+        call    PL(8) + 0xFFD
+        CHECK_EQ eax, 0x22221111, "instruction crossing into frame 9"
+        SETQ    kPaePt1 + 9 * 8, FRAME(9) | PG_P | PG_W, 1
+        invlpg  [PL(9)]
+        TRY     .ud2
+        call    PL(8) + 0xFFD
+.ud2:   ENDTRY
+        CHECK_EQ eax, 0xFFFF1111, "second page remapped above 4 GiB: its bytes read as FF"
+        CHECK_FAULT 6, 0, "then FF FF: #UD"
+        CHECK_EQ [exc_eip], PL(9) + 2, "the #UD is at the next instruction"
 
         ; ---- PDPTE reserved bits: #GP(0), CR3 unchanged ----
         SETQ    kPdpt + 0x20, kPaePd0 | PG_P | PG_W, 0          ; bit 1
