@@ -213,6 +213,10 @@ void Machine::type_at(uint64_t when_ns, std::string text) {
   sched_->arm(id, when_ns);
 }
 
+void Machine::key(std::span<const uint8_t> set2) { kbc_->key(set2); }
+
+void Machine::mouse(int dx, int dy, unsigned buttons, int dz) { kbc_->mouse_move(dx, dy, buttons, dz); }
+
 bool Machine::screen_dump(const std::string& path, std::string* error) const {
   return vga_->screen_dump(path, error);
 }
@@ -238,6 +242,7 @@ StopReason Machine::run(const Limits& lim) {
       bool timers = sched_->instructions_until_next(~0ull) != ~0ull;
       if (!(c.eflags & cpu::IF) || !timers) return StopReason::HaltedForever;
       c.tsc += slice;
+      idle_insns_ += slice;
       sched_->run_due();
       if (pic_->intr_pending()) c.events |= cpu::EV_IRQ;
       engine_->run(c, 1);  // delivers the interrupt (or stays halted)

@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -75,6 +76,16 @@ class Machine {
   void type_at(uint64_t when_ns, std::string text);  // through the PS/2 keyboard
   bool screen_dump(const std::string& path, std::string* error) const;
   std::string text_screen() const;
+  // Host input from a front end (call it on the thread that runs the machine,
+  // between run() calls): one key event as a PS/2 set-2 sequence (see
+  // Ps2Keyboard::key), and relative mouse motion (see Ps2Mouse::move).
+  void key(std::span<const uint8_t> set2);
+  void mouse(int dx, int dy, unsigned buttons, int dz = 0);
+  // A platform reset (as by the reset button) at the start of the next run().
+  void request_reset() { reset_requested_ = true; }
+  // Instructions' worth of virtual time skipped while the CPU was halted
+  // (cpu().tsc minus this is what the engine really executed).
+  uint64_t idle_insns() const { return idle_insns_; }
 
   int exit_status() const { return exit_status_; }  // for DebugExit
   uint64_t now_ns() const { return sched_->now(); }
@@ -124,6 +135,7 @@ class Machine {
   bool debug_exit_ = false;
   int exit_status_ = 0;
   uint64_t resets_ = 0;
+  uint64_t idle_insns_ = 0;
   std::vector<std::pair<uint64_t, std::string>> typing_;
 };
 

@@ -1,7 +1,8 @@
-// xlat86 command line. Until the PC platform exists (issue 4) the emulator
-// runs a flat binary headless: it is loaded at 0000:7C00 in real mode, bytes
-// the guest writes to port 0xE9 (the Bochs/QEMU debug console) go to stdout,
-// and the run ends when the guest halts with interrupts off.
+// xlat86 command line: parses the options (frontend/options.h) and runs the
+// PC (frontend/pc.h: headless, or in the SDL window), or a flat real-mode
+// binary without firmware: loaded at 0000:7C00, bytes the guest writes to
+// port 0xE9 (the Bochs/QEMU debug console) go to stdout, and the run ends
+// when the guest halts.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -101,13 +102,18 @@ int main(int argc, char** argv) {
   // A flat binary runs without firmware; everything else is the PC. With no
   // arguments at all the default guest boots: the project's own floppy image
   // (roms/boot.asm) through SeaBIOS, its serial output on stdout, ending when
-  // it halts (a snapshot, so the built image is never written).
+  // it halts (a snapshot, so the built image is never written); in a window
+  // when a display is available.
+  // With a window the default guest stays on screen until the user closes it.
   if (argc == 1) {
     o.fda = XLAT86_DEFAULT_BOOT;
     o.boot = "a";
     o.snapshot = true;
-    o.max_seconds = 60;
   }
   if (!o.flat.empty()) return run_flat(o);
+  bool failed = false;
+  o.display = frontend::resolve_display(o.display, &failed);
+  if (failed) return 2;
+  if (argc == 1 && o.display == "none") o.max_seconds = 60;
   return frontend::run_pc(o);
 }

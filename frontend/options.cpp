@@ -97,11 +97,22 @@ Options parse_options(const std::vector<std::string>& args) {
         throw OptionError("option -parallel: expected file:PATH");
     } else if (a == "-display") {
       o.display = value();
-      if (o.display != "none") throw OptionError("option -display: only 'none' exists so far (the window comes later)");
+      if (o.display != "none" && o.display != "sdl" && o.display != "auto")
+        throw OptionError("option -display: '" + o.display + "': use sdl, none or auto");
     } else if (a == "-nographic") {
       o.display = "none";
       if (serials == 0) o.serial = "stdio";
-    } else if (a == "--cpu") {
+    } else if (a == "-full-screen") o.full_screen = true;
+    else if (a == "--integer-scale") o.integer_scale = true;
+    else if (a == "--pace") {
+      o.pace = value();
+      if (o.pace != "realtime" && o.pace != "none")
+        throw OptionError("option --pace: '" + o.pace + "': use realtime or none");
+    } else if (a == "--screenshot-dir") {
+      o.screenshot_dir = value();
+      if (o.screenshot_dir.empty()) throw OptionError("option --screenshot-dir needs a directory");
+    } else if (a == "--screen-png") o.screen_png = value();
+    else if (a == "--cpu") {
       o.cpu = value();
       if (o.cpu != "interp") throw OptionError("option --cpu: '" + o.cpu + "': only 'interp' exists so far");
     } else if (a == "--debug-exit") o.debug_exit = true;
@@ -136,7 +147,14 @@ std::string usage_text() {
       "  -snapshot             guest disk writes go to a temporary overlay, never to the images\n"
       "  -serial DEV           COM1 (and COM2 if given twice): stdio, file:PATH or none\n"
       "  -parallel file:PATH   what the guest writes to LPT1's data port\n"
-      "  -display none         no window (headless); -nographic: the same, serial on stdio\n"
+      "  -display sdl|none     sdl: a window (the default when DISPLAY or WAYLAND_DISPLAY\n"
+      "                        names a display that SDL can open); none: headless.\n"
+      "                        -nographic: headless, serial on stdio\n"
+      "  -full-screen          start the window in full-screen mode\n"
+      "  --integer-scale       scale the picture by whole numbers only (sharp pixels)\n"
+      "  --screenshot-dir DIR  where the screenshot hotkey saves PNGs (default: .)\n"
+      "  --pace realtime|none  realtime: guest time follows the wall clock (the default\n"
+      "                        with a window); none: run flat out (the default headless)\n"
       "  --flat FILE           run a flat real-mode binary at 0000:7C00 without firmware\n"
       "Engine and automation:\n"
       "  --cpu interp          execution engine (the translator comes later)\n"
@@ -144,12 +162,16 @@ std::string usage_text() {
       "  --bios-log FILE       SeaBIOS debug output (port 0x402)\n"
       "  --post-port PORT:FILE append every byte written to PORT to FILE, one hex byte per line\n"
       "  --screen-dump FILE    at exit: the text screen as UTF-8, or a PNG in graphics modes\n"
+      "  --screen-png FILE     at exit: the screen as rendered (text modes too) as a PNG\n"
       "  --max-seconds N       stop after N seconds of guest virtual time\n"
       "  --max-insns N         stop after N instructions\n"
       "  --rtc-time SECONDS    start the RTC at this UTC time (Unix seconds) instead of the host clock\n"
       "  --type SECONDS:TEXT   type TEXT on the keyboard at SECONDS of virtual time (\\n = Enter)\n"
       "  --stats               instructions retired, MIPS and engine counters at exit\n"
-      "  -h, --help            this help;  --version  the version\n";
+      "  -h, --help            this help;  --version  the version\n"
+      "Window hotkeys (Ctrl+Alt held): G release the mouse (a click grabs it), F full screen,\n"
+      "  I integer scaling, P pause/resume, R reset, S screenshot, Q quit (disks flushed;\n"
+      "  closing the window does the same).\n";
 }
 
 }  // namespace frontend

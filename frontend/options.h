@@ -39,7 +39,12 @@ struct Options {
   std::string serial = "stdio";  // stdio | file:PATH | none (COM1)
   std::string serial2 = "none";  // -serial given twice: COM2
   std::string parallel;          // file:PATH for LPT1 data writes
-  std::string display = "none";  // none (sdl with the window issue)
+  std::string display = "auto";  // auto (sdl when a display is available) | sdl | none
+  bool full_screen = false;      // -full-screen: start in full-screen mode
+  bool integer_scale = false;    // --integer-scale: whole-number picture scaling in the window
+  std::string pace;              // --pace realtime|none ("": realtime with a window, none headless)
+  std::string screenshot_dir = ".";  // where the screenshot hotkey writes its PNGs
+  std::string screen_png;        // --screen-png FILE: at exit, the screen as rendered, in any mode
   std::string cpu = "interp";    // interp | jit
   bool debug_exit = false;
   std::string bios_log;          // --bios-log FILE: SeaBIOS debug port 0x402

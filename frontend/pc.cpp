@@ -1,7 +1,10 @@
 // The headless PC: builds a devices::Machine from the options, connects its
 // character outputs to stdout or files, runs it in virtual time and reports.
 //
-// Exit status: 0 after a limit, a power-off or a halt; the guest's status for
+// With -display sdl the machine runs in the window (frontend/window.h) on an
+// emulator thread; headless it runs here, flat out unless --pace realtime.
+//
+// Exit status: 0 after a limit, a power-off, a halt or a quit from the window; the guest's status for
 // --debug-exit; 2 for a bad option or an image/firmware problem; 3 when the
 // screen dump cannot be written.
 #include "frontend/pc.h"
@@ -9,11 +12,15 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "devices/machine.h"
+#include "devices/vga.h"
+#include "frontend/emulator.h"
+#include "frontend/window.h"
 
 namespace frontend {
 namespace {
@@ -77,7 +84,29 @@ int run_pc(const Options& o) {
   lim.max_insns = o.max_insns;
   auto t0 = std::chrono::steady_clock::now();
   uint64_t insns0 = m->cpu().tsc;
-  devices::StopReason why = m->run(lim);
+  std::optional<devices::StopReason> stop;
+  if (o.display == "sdl") {
+    // The window: the machine runs on an emulator thread until it stops or the user quits.
+    try {
+      stop = run_window(*m, o).stop;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "xlat86: %s\n", e.what());
+      return 2;
+    }
+  } else if (o.pace == "realtime") {
+    // Headless, with guest time following the wall clock.
+    Emulator::Config ec;
+    ec.frame_interval_ns = 0;
+    ec.stop_when_halted = true;
+    ec.max_ns = lim.max_ns;
+    ec.max_insns = lim.max_insns;
+    Emulator emu(*m, ec);
+    emu.start();
+    emu.join();
+    stop = emu.stop_reason();
+  } else {
+    stop = m->run(lim);
+  }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::fflush(stdout);
   m->flush_disks();
@@ -90,17 +119,36 @@ int run_pc(const Options& o) {
       status = 3;
     }
   }
+  if (!o.screen_png.empty()) {
+    std::string err;
+    if (!devices::write_png(o.screen_png, m->vga().render(), &err)) {
+      std::fprintf(stderr, "xlat86: screen dump: %s\n", err.c_str());
+      status = 3;
+    }
+  }
   if (o.stats) {
     uint64_t n = m->cpu().tsc - insns0;
     std::fprintf(stderr,
                  "xlat86: stopped (%s) after %llu instructions, %.3f s virtual, %.3f s wall, "
                  "%.1f MIPS, %llu resets\n%s",
-                 devices::stop_name(why), (unsigned long long)n, m->now_ns() / 1e9, secs,
-                 secs > 0 ? n / secs / 1e6 : 0.0, (unsigned long long)m->resets(),
-                 m->engine().stats().c_str());
+                 stop ? devices::stop_name(*stop) : "quit by the user", (unsigned long long)n,
+                 m->now_ns() / 1e9, secs, secs > 0 ? n / secs / 1e6 : 0.0,
+                 (unsigned long long)m->resets(), m->engine().stats().c_str());
   }
-  if (why == devices::StopReason::DebugExit) return m->exit_status();
+  if (stop == devices::StopReason::DebugExit) return m->exit_status();
   return status;
+}
+
+std::string resolve_display(const std::string& display, bool* failed) {
+  *failed = false;
+  if (display == "none") return "none";
+  std::string why;
+  if (display_available(&why)) return "sdl";
+  if (display == "sdl") {
+    std::fprintf(stderr, "xlat86: -display sdl: %s (use -display none for a headless run)\n", why.c_str());
+    *failed = true;
+  }
+  return "none";
 }
 
 }  // namespace frontend
