@@ -49,6 +49,20 @@ test_main:
         SETPTE  6, FRAME(6) | PG_P | PG_W
         call    LIN(6)
         CHECK_EQ [PTE_AT(6)], FRAME(6) | PG_P | PG_W | PG_A, "instruction fetch: A, not D"
+        ; A and D cleared by software (then INVLPG) are set again.
+        SETPTE  3, FRAME(3) | PG_P | PG_W
+        invlpg  [LIN(3)]
+        mov     eax, [LIN(3)]
+        CHECK_EQ [PTE_AT(3)], FRAME(3) | PG_P | PG_W | PG_A, "A cleared by software: set again"
+        mov     byte [LIN(3) + 0x800], 1
+        CHECK_EQ [PTE_AT(3)], FRAME(3) | PG_P | PG_W | PG_A | PG_D, "D cleared by software: set again"
+        ; CMPXCHG writes its destination even when the comparison fails.
+        SETPTE  5, FRAME(5) | PG_P | PG_W
+        xor     eax, eax
+        mov     ecx, 1
+        cmpxchg [LIN(5) + 0x10], ecx
+        CHECK_EQ eax, FV(5, 0x10), "CMPXCHG that fails loads EAX"
+        CHECK_EQ [PTE_AT(5)], FRAME(5) | PG_P | PG_W | PG_A | PG_D, "CMPXCHG that fails sets D"
 
         ; ---- not-present faults (no TLB entry is kept for them) ----
         SETPTE  7, 0xFFFFF000 | PG_W | PG_U     ; P clear: the other bits do not matter
@@ -100,6 +114,12 @@ test_main:
 .wp3i:  mov     byte [LIN(9) + 3], 1
 .wp3:   ENDTRY
         PF_AT   3, LIN(9) + 3, .wp3i, "WP=1: ring 0 write to a user read-only page"
+        xor     eax, eax
+        mov     ecx, 1
+        TRY     .wp3c
+.wp3ci: cmpxchg [LIN(8) + 0x20], ecx
+.wp3c:  ENDTRY
+        PF_AT   3, LIN(8) + 0x20, .wp3ci, "WP=1: CMPXCHG that fails the comparison faults as a write"
         ; A page fault drops the TLB entry of its page: the PTE made writable
         ; without INVLPG is used by the next write.
         SETPTE  10, FRAME(10) | PG_P | PG_W
@@ -153,6 +173,13 @@ test_main:
         PF_AT   7, 0x800020, r3_write.insn, "ring 3 write through a read-only PDE"
         R3      r3_jump, LIN(12)
         PF_AT   5, LIN(12), LIN(12), "ring 3 fetch from a supervisor page"
+        SETPTE  11, FRAME(11) | PG_P | PG_W | PG_U
+        mov     word [FRAME(11) + 0xFFE], 0x11B8        ; mov eax, imm32 into LIN(12)
+        R3      r3_jump, LIN(11) + 0xFFE
+        PF_AT   5, LIN(12), LIN(11) + 0xFFE, "ring 3 instruction crossing into a supervisor page"
+        R3      r3_push, LIN(13) + 0x100
+        PF_AT   7, LIN(13) + 0xFC, r3_push.insn, "ring 3 PUSH onto a read-only user page"
+        CHECK_EQ [exc_esp], LIN(13) + 0x100, "the faulting PUSH left ESP alone"
         ; Descriptor-table and TSS accesses made for ring 3 are supervisor
         ; accesses: GDT, IDT and TSS pages supervisor-only do not matter.
         mov     dword [kPt0 + 1 * 4], 0x1000 | PG_P | PG_W
@@ -274,6 +301,13 @@ test_main:
         CHECK_EQ esi, FRAME(0) + 16, "REP MOVSD: ESI at the faulting iteration"
         CHECK_EQ edi, LIN(21), "REP MOVSD: EDI at the faulting iteration"
         CHECK_EQ [FRAME(20) + 0xFFC], FV(0, 12), "REP MOVSD: the first four dwords were copied"
+        mov     esi, LIN(15) + 0x40                     ; not present
+        mov     edi, FRAME(0)
+        TRY     .src
+.srci:  movsd
+.src:   ENDTRY
+        PF_AT   0, LIN(15) + 0x40, .srci, "MOVSD from a not-present page: CR2 is the source"
+        CHECK_EQ [FRAME(0)], FV(0, 0), "MOVSD wrote nothing"
         ret
 
         HARNESS_END

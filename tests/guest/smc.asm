@@ -18,6 +18,7 @@
 
 kRam            equ 0x40000            ; where section ramcode runs
 kChunkCode      equ 0x4507C            ; 6 bytes straddling a 128-byte chunk boundary
+kPushSave       equ 0x41000            ; ram_push's saved ESP
 SEL_DATA_RAM    equ 0x40               ; data segment based at kRam
 WALIAS          equ LIN(1) - LIN(0)    ; code at LIN(0) is written through LIN(1)
 
@@ -72,6 +73,8 @@ basic:
         mov     cx, SEL_DATA0
         mov     es, cx
         CHECK_EQ eax, 0x5E65E650, "patched through a data segment based elsewhere"
+        mov     ebx, 0x50505050
+        CALL_EQ ram_push, 0x50505050, "patched by a PUSH (a stack write)"
         ; REP MOVSB of whole routines over a routine that ran.
         mov     esi, fn_a
         mov     edi, ram_target
@@ -205,6 +208,13 @@ ram_self:
 ram_dseg:                               ; EAX = EBX, written through ES (base kRam)
         mov     [es:.i + 1 - kRam], ebx
 .i:     mov     eax, 0x11111111
+        ret
+ram_push:                               ; EAX = EBX, pushed over .t's immediate
+        mov     [kPushSave], esp
+        mov     esp, .t + 5
+        push    ebx
+        mov     esp, [kPushSave]
+.t:     mov     eax, 0x11111111
         ret
 ram_rep_self:                           ; ESI = 5 new bytes for .t
         mov     edi, .t
