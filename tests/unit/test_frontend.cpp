@@ -165,7 +165,7 @@ double run_for(devices::Machine& m, bool realtime, uint64_t ns) {
 
 }  // namespace
 
-TEST_CASE("emulator: realtime pacing follows the wall clock; unthrottled does not wait") {
+TEST_CASE("emulator: realtime pacing follows the wall clock, unthrottled does not wait") {
   Rig r;
   double paced = run_for(*r.m, true, 300'000'000);
   CHECK(paced >= 0.29);
