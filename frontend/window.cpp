@@ -44,11 +44,19 @@ bool display_available(std::string* why) {
     if (why) *why = "neither DISPLAY nor WAYLAND_DISPLAY is set";
     return false;
   }
+  // Only X11 named: do not let SDL probe Wayland (and print libwayland's complaints).
+  if ((!w || !*w) && !std::getenv("SDL_VIDEODRIVER")) SDL_SetHint(SDL_HINT_VIDEODRIVER, "x11");
   if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
     if (why) *why = std::string("SDL cannot open the display: ") + SDL_GetError();
     return false;
   }
+  // When X11 and Wayland both fail SDL falls back to drivers that show nothing (offscreen).
+  std::string driver = SDL_GetCurrentVideoDriver() ? SDL_GetCurrentVideoDriver() : "";
   SDL_QuitSubSystem(SDL_INIT_VIDEO);
+  if (driver != "x11" && driver != "wayland") {
+    if (why) *why = "SDL cannot open the display named by DISPLAY/WAYLAND_DISPLAY (it offers '" + driver + "')";
+    return false;
+  }
   return true;
 }
 
@@ -75,6 +83,7 @@ class Window {
   void screenshot(const SDL_Rect& dst);
   void update_title(bool force);
   void toggle_fullscreen();
+  void fit_window();
 
   devices::Machine& m_;
   const Options& o_;
@@ -294,12 +303,7 @@ void Window::new_frame() {
     tex_ = SDL_CreateTexture(ren_, SDL_PIXELFORMAT_RGB888, SDL_TEXTUREACCESS_STREAMING, int(w), int(h));
     if (!tex_) throw std::runtime_error(std::string("cannot create a texture: ") + SDL_GetError());
     tex_w_ = w, tex_h_ = h;
-    if (!fullscreen_) {
-      SDL_Rect b{0, 0, 1 << 16, 1 << 16};
-      SDL_GetDisplayUsableBounds(SDL_GetWindowDisplayIndex(win_), &b);
-      int z = initial_zoom(int(w), int(h), b.w, b.h);
-      SDL_SetWindowSize(win_, int(w) * z, int(h) * z);
-    }
+    if (!fullscreen_) fit_window();
   }
   SDL_UpdateTexture(tex_, nullptr, shown_.pixels.data(), int(w * sizeof(uint32_t)));
   draw();
@@ -348,13 +352,22 @@ void Window::screenshot(const SDL_Rect& dst) {
 void Window::toggle_fullscreen() {
   fullscreen_ = !fullscreen_;
   SDL_SetWindowFullscreen(win_, fullscreen_ ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
-  if (!fullscreen_ && tex_) {
-    SDL_Rect b{0, 0, 1 << 16, 1 << 16};
-    SDL_GetDisplayUsableBounds(SDL_GetWindowDisplayIndex(win_), &b);
-    int z = initial_zoom(int(tex_w_), int(tex_h_), b.w, b.h);
-    SDL_SetWindowSize(win_, int(tex_w_) * z, int(tex_h_) * z);
-  }
+  if (!fullscreen_ && tex_) fit_window();
   draw();
+}
+
+// The window at the picture's size times initial_zoom(); moved back onto the
+// display (centred) when the new size would stick out of it.
+void Window::fit_window() {
+  int d = SDL_GetWindowDisplayIndex(win_);
+  SDL_Rect b{0, 0, 1 << 16, 1 << 16};
+  SDL_GetDisplayUsableBounds(d, &b);
+  int z = initial_zoom(int(tex_w_), int(tex_h_), b.w, b.h);
+  int w = int(tex_w_) * z, h = int(tex_h_) * z, x = 0, y = 0;
+  SDL_SetWindowSize(win_, w, h);
+  SDL_GetWindowPosition(win_, &x, &y);
+  if (x < b.x || y < b.y || x + w > b.x + b.w || y + h > b.y + b.h)
+    SDL_SetWindowPosition(win_, SDL_WINDOWPOS_CENTERED_DISPLAY(d), SDL_WINDOWPOS_CENTERED_DISPLAY(d));
 }
 
 void Window::update_title(bool force) {
@@ -370,7 +383,7 @@ void Window::update_title(bool force) {
   char mips[32];
   std::snprintf(mips, sizeof mips, "%.1f MIPS", mips_);
   std::string t = "xlat86 - " + engine_ + " - " + mips;
-  if (emu_->paused() || paused_) t += " - paused (Ctrl+Alt+P resumes)";
+  if (paused_) t += " - paused (Ctrl+Alt+P resumes)";
   else if (emu_->halted()) t += " - halted";
   t += grabbed_ ? " - mouse grabbed (Ctrl+Alt+G releases)" : " - click to grab the mouse";
   if (t != title_) SDL_SetWindowTitle(win_, t.c_str()), title_ = t;

@@ -2,15 +2,17 @@
 # The SDL window under Xvfb shows the known screens of roms/draw.asm.
 # usage: window.sh XLAT86 PNGCHECK BUILD_ROMS_DIR WORKDIR
 #
-# For each guest (80x25 text, mode 13h, VBE 640x480x32) xlat86 runs with
-# -display sdl until the guest says "drawn" on COM1, then:
+# For each guest (80x25 text, mode 13h, VBE 640x480x32, mode X 320x240, mode
+# 12h 640x480x16, VBE 1024x768x32) xlat86 runs with -display sdl until the
+# guest says "drawn" on COM1, then:
 #  - the window has the guest mode's size at the zoom xlat86 picks (720x400,
-#    640x400 = 2 x 320x200, 640x480): it was resized on each mode change;
+#    640x400 = 2 x 320x200, 640x480, 640x480 = 2 x 320x240, 640x480,
+#    1024x768): it was resized on each mode change;
 #  - an X-level capture of the real window (ImageMagick's import) and the
 #    screenshot hotkey's PNG (Ctrl+Alt+S, pixels read back from the renderer)
 #    both equal, pixel for pixel, the same run's --screen-png (the screen
 #    xlat86 rendered at exit) scaled by the zoom;
-#  - for 13h and VBE the capture, scaled back down, also matches the pattern
+#  - for the graphics modes the capture, scaled back down, also matches the pattern
 #    xlat86-pngcheck computes from draw.asm's definition (not from xlat86);
 #  - Ctrl+Alt+Q quits with status 0.
 # In the VBE run the window is then resized (xdotool windowsize, as a user
@@ -109,6 +111,9 @@ run_guest() {  # mode zoom expected-size extra-options...
 run_guest text 1 720x400
 run_guest 13h 2 640x400
 run_guest vbe 1 640x480 --pace none
+run_guest modex 2 640x480
+run_guest 12h 1 640x480 --integer-scale
+run_guest vbe1024 1 1024x768 --pace none
 
 # Negative controls: the comparisons tell different screens apart.
 if [ -s "$work/text/capture.png" ] && [ -s "$work/13h/capture.png" ]; then
