@@ -70,8 +70,11 @@ com1_into before
 xdotool keydown x
 sleep 1.5
 xdotool keyup x
-sleep 0.5
-com1_into held
+for _ in $(seq 50); do
+  sleep 0.1
+  com1_into held
+  [[ "$held" == *"f0 22 " ]] && break
+done
 held=${held#"$before"}
 makes=$(grep -o '22 ' <<<"${held%f0 22 }" | wc -l)
 if [[ "$held" =~ ^(22\ )+f0\ 22\ $ ]] && [ "$makes" -ge 3 ]; then
@@ -90,18 +93,12 @@ sleep 0.3
   bad "click did not grab the mouse: title '$(title)'"
 com1_into now; [ "$now" = "$expect" ] || bad "the grabbing click reached the guest"
 
-# Motion may arrive split into several packets: sum them.
-motion() {  # name dx dy(PS/2: up positive) xdotool-args
-  local name=$1 wx=$2 wy=$3
-  shift 3
-  local before after
-  com1_into before
-  xdotool "$@"
-  sleep 0.5
-  com1_into after
-  local new=${after#"$before"}
-  local sx=0 sy=0 ok=1 k bytes=()
-  for k in $new; do
+# motion_sum "mxx mxx ...": sx, sy = the summed motion of the packets, ok = 1
+# when they are whole 3-byte packets without buttons.
+motion_sum() {
+  sx=0 sy=0 ok=1
+  local k bytes=()
+  for k in $1; do
     [[ "$k" =~ ^m[0-9a-f]{2}$ ]] || { ok=0; continue; }
     bytes+=($((16#${k#m})))
   done
@@ -112,6 +109,22 @@ motion() {  # name dx dy(PS/2: up positive) xdotool-args
     ((b0 & 0x10)) && dx=$((dx - 256))
     ((b0 & 0x20)) && dy=$((dy - 256))
     sx=$((sx + dx)) sy=$((sy + dy))
+  done
+}
+# Motion may arrive split into several packets: sum them.
+motion() {  # name dx dy(PS/2: up positive) xdotool-args
+  local name=$1 wx=$2 wy=$3
+  shift 3
+  local before after
+  com1_into before
+  xdotool "$@"
+  local i new
+  for i in $(seq 50); do  # until the packets add up (or 5 s)
+    sleep 0.1
+    com1_into after
+    new=${after#"$before"}
+    motion_sum "$new"
+    [ "$ok" = 1 ] && [ "$sx" = "$wx" ] && [ "$sy" = "$wy" ] && break
   done
   if [ "$ok" = 1 ] && [ "$sx" = "$wx" ] && [ "$sy" = "$wy" ]; then
     echo "$name: packets '${new% }', dx $sx dy $sy"

@@ -182,34 +182,39 @@ TEST_CASE("emulator: frames, keys, pause, reset and quit across threads") {
   c.frame_interval_ns = 5'000'000;
   c.notify = [&] { ++notified; };
   frontend::Emulator e(*r.m, c);
+  // Waits up to 5 s for `cond` (a loaded CI machine may be slow).
+  auto eventually = [](auto cond) {
+    for (int i = 0; i < 500; ++i) {
+      if (cond()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+  };
   e.start();
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK(eventually([&] { return e.frames() >= 3 && notified.load() >= 3; }));
   devices::Frame f;
   REQUIRE(e.take_frame(f));
   CHECK(f.width > 0);
   CHECK(f.pixels.size() == size_t(f.width) * f.height);
-  CHECK(notified.load() >= 2);
-  CHECK(e.frames() >= 2);
+  CHECK(!e.take_frame(f));  // nothing new until the next frame
+  CHECK(eventually([&] { return e.take_frame(f); }));
 
   frontend::HostInput key{frontend::HostInput::Key};
   key.len = 1, key.bytes[0] = 0x1C;  // A make, set 2: the 8042 translates it to set 1 (1Eh)
   e.post(key);
   key.len = 2, key.bytes[0] = 0xF0, key.bytes[1] = 0x1C;  // A break: 9Eh
   e.post(key);
-  for (int i = 0; i < 100 && r.text().size() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  CHECK(eventually([&] { return r.text().size() >= 2; }));
   CHECK(r.text() == "\x1E\x9E");
 
   e.post(frontend::HostInput{frontend::HostInput::Pause});
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  CHECK(e.paused());
+  CHECK(eventually([&] { return e.paused(); }));
   uint64_t t = e.virtual_ns();
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   CHECK(e.virtual_ns() == t);
   e.post(frontend::HostInput{frontend::HostInput::Resume});
   e.post(frontend::HostInput{frontend::HostInput::Reset});
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  CHECK(!e.paused());
-  CHECK(e.virtual_ns() > t);
+  CHECK(eventually([&] { return !e.paused() && e.virtual_ns() > t; }));
   e.post(frontend::HostInput{frontend::HostInput::Quit});
   e.join();
   CHECK(e.finished());
