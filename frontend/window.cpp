@@ -52,11 +52,13 @@ bool display_available(std::string* why) {
   }
   // When X11 and Wayland both fail SDL falls back to drivers that show nothing (offscreen).
   std::string driver = SDL_GetCurrentVideoDriver() ? SDL_GetCurrentVideoDriver() : "";
-  SDL_QuitSubSystem(SDL_INIT_VIDEO);
   if (driver != "x11" && driver != "wayland") {
+    SDL_QuitSubSystem(SDL_INIT_VIDEO);
     if (why) *why = "SDL cannot open the display named by DISPLAY/WAYLAND_DISPLAY (it offers '" + driver + "')";
     return false;
   }
+  // Stay connected until the window opens: an X server whose last client
+  // leaves resets itself (Xvfb does) and may refuse the next connection.
   return true;
 }
 

@@ -10,7 +10,8 @@
 namespace frontend {
 
 // True when a window can be opened: DISPLAY or WAYLAND_DISPLAY is set and
-// SDL's video subsystem initialises. Otherwise false with the reason in *why.
+// SDL's video subsystem initialises with the X11 or Wayland driver (it then
+// stays initialised for run_window). Otherwise false with the reason in *why.
 bool display_available(std::string* why);
 
 struct WindowResult {

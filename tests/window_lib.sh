@@ -13,7 +13,8 @@ window_setup() {
   trap window_cleanup EXIT
   # -displayfd: the server picks a free display and writes its number when it is ready.
   rm -f "$work/xvfb.display"
-  Xvfb -displayfd 9 -screen 0 1280x1024x24 -nolisten tcp 9>"$work/xvfb.display" 2>"$work/xvfb.log" &
+  # -noreset: the server stays up between clients (no reset when the last one leaves).
+  Xvfb -displayfd 9 -screen 0 1280x1024x24 -nolisten tcp -noreset 9>"$work/xvfb.display" 2>"$work/xvfb.log" &
   xvfb_pid=$!
   for _ in $(seq 200); do
     [ -s "$work/xvfb.display" ] && break
@@ -32,12 +33,17 @@ window_cleanup() {
   return 0
 }
 
+# The emulator is running (a process that exited but is not reaped yet is a zombie: not running).
+alive() {
+  kill -0 "$emu_pid" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$emu_pid/status" 2>/dev/null
+}
+
 # wait_for FILE PATTERN SECONDS: until FILE contains the fixed string PATTERN.
 wait_for() {
   local i
   for i in $(seq $(($3 * 10))); do
     grep -qF -- "$2" "$1" 2>/dev/null && return 0
-    kill -0 "$emu_pid" 2>/dev/null || { grep -qF -- "$2" "$1" 2>/dev/null; return; }
+    alive || { grep -qF -- "$2" "$1" 2>/dev/null; return; }
     sleep 0.1
   done
   return 1
@@ -67,10 +73,10 @@ window_size() {
 wait_exit() {
   local i
   for i in $(seq $(($1 * 10))); do
-    kill -0 "$emu_pid" 2>/dev/null || break
+    alive || break
     sleep 0.1
   done
-  if kill -0 "$emu_pid" 2>/dev/null; then
+  if alive; then
     echo "FAILED: xlat86 still running after $1 s"
     kill "$emu_pid"
   fi
