@@ -8,16 +8,16 @@ namespace frontend {
 
 using Clock = std::chrono::steady_clock;
 
-void FrameExchange::publish(devices::Frame& f) {
+void FrameExchange::publish(Picture& p) {
   std::lock_guard<std::mutex> g(mu_);
-  std::swap(ready_, f);
+  std::swap(ready_, p);
   fresh_ = true;
 }
 
-bool FrameExchange::take(devices::Frame& f) {
+bool FrameExchange::take(Picture& p) {
   std::lock_guard<std::mutex> g(mu_);
   if (!fresh_) return false;
-  std::swap(ready_, f);
+  std::swap(ready_, p);
   fresh_ = false;
   return true;
 }
@@ -60,11 +60,12 @@ void Emulator::publish_counters() {
   virt_ns_ = m_.now_ns();
 }
 
-void Emulator::render_frame() {
-  m_.vga().render(work_);
+void Emulator::render_frame(bool notify) {
+  m_.vga().render(work_.frame);
+  work_.aspect = pixel_aspect(m_.vga(), work_.frame.width, work_.frame.height);
   frames_.publish(work_);
   ++frame_count_;
-  if (cfg_.notify) cfg_.notify();
+  if (notify && cfg_.notify) cfg_.notify();
 }
 
 void Emulator::loop() {
@@ -152,7 +153,7 @@ void Emulator::loop() {
     }
   }
   publish_counters();
-  if (frames) m_.vga().render(work_), frames_.publish(work_), ++frame_count_;
+  if (frames) render_frame(false);  // the last picture, there before finished() says so
   finished_ = true;
   if (cfg_.notify) cfg_.notify();
 }

@@ -26,6 +26,7 @@
 
 #include "devices/machine.h"
 #include "devices/vga_png.h"
+#include "frontend/view.h"
 
 namespace frontend {
 
@@ -39,17 +40,23 @@ struct HostInput {
   unsigned buttons = 0;        // Mouse: bit 0 left, 1 right, 2 middle
 };
 
-// The latest finished frame, handed from one producer thread to one consumer.
+// A rendered screen and the shape of its pixels on a monitor (view.h).
+struct Picture {
+  devices::Frame frame;
+  PixelAspect aspect;
+};
+
+// The latest finished picture, handed from one producer thread to one consumer.
 class FrameExchange {
  public:
-  // Producer: swap `f` in as the newest frame (f receives an old buffer to reuse).
-  void publish(devices::Frame& f);
-  // Consumer: swap the newest frame into `f` if one arrived since the last take.
-  bool take(devices::Frame& f);
+  // Producer: swap `p` in as the newest picture (p receives an old buffer to reuse).
+  void publish(Picture& p);
+  // Consumer: swap the newest picture into `p` if one arrived since the last take.
+  bool take(Picture& p);
 
  private:
   std::mutex mu_;
-  devices::Frame ready_;
+  Picture ready_;
   bool fresh_ = false;
 };
 
@@ -75,7 +82,7 @@ class Emulator {
   void start();
   void post(const HostInput& in);  // from any thread
   void join();                     // wait for the thread (after Quit or the end of the run)
-  bool take_frame(devices::Frame& f) { return frames_.take(f); }
+  bool take_frame(Picture& p) { return frames_.take(p); }
 
   // Readable from any thread while running.
   bool finished() const { return finished_.load(); }
@@ -89,7 +96,7 @@ class Emulator {
 
  private:
   void loop();
-  void render_frame();
+  void render_frame(bool notify = true);
   void publish_counters();
   // Wait until input arrives or `ns` passes; false when it timed out.
   bool wait_input(uint64_t ns);
@@ -101,7 +108,7 @@ class Emulator {
   std::condition_variable cv_;
   std::deque<HostInput> queue_;
   FrameExchange frames_;
-  devices::Frame work_;
+  Picture work_;
   uint64_t insn_base_ = 0, idle_base_ = 0;
   std::optional<devices::StopReason> reason_;
   std::atomic<bool> finished_{false}, paused_{false}, halted_{false};

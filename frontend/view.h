@@ -7,6 +7,10 @@
 // when the window can hold at least one full copy.
 #pragma once
 
+namespace devices {
+class Vga;
+}
+
 namespace frontend {
 
 struct ViewRect {
@@ -15,6 +19,17 @@ struct ViewRect {
 };
 
 ViewRect fit_picture(int out_w, int out_h, int pic_w, int pic_h, bool integer);
+
+// How many display dots wide and scan lines high one pixel of Vga::render's
+// logical picture is on a monitor, reduced so that square pixels give 1:1.
+// Legacy VGA modes can double pixels in one direction only: 40-column text
+// (the dot clock halved: 2:1) and 640x200 CGA/EGA graphics (double scanned:
+// 1:2). VBE modes are square.
+struct PixelAspect {
+  unsigned x = 1, y = 1;
+  bool operator==(const PixelAspect&) const = default;
+};
+PixelAspect pixel_aspect(const devices::Vga& vga, unsigned frame_w, unsigned frame_h);
 
 // The window zoom for a new guest mode: the whole number that makes the
 // picture at least 640 pixels wide (so 320x200 opens at 640x400), reduced

@@ -3,9 +3,11 @@
 // The main thread owns every SDL object. It waits for SDL events; the
 // emulator thread wakes it with a user event when a frame is ready (at most
 // one such event is pending at a time). Frames arrive at the guest's logical
-// resolution; the texture is re-created and the window resized (at a zoom
-// from initial_zoom()) whenever that resolution changes, and the picture is
-// placed by fit_picture() (aspect kept, optional integer scaling).
+// resolution with the shape of their pixels (pixel_aspect(): 2:1 for
+// 40-column text, 1:2 for 640x200 graphics); the texture is re-created when
+// the resolution changes and the window resized (at a zoom from
+// initial_zoom()) when the picture's shape on a monitor changes, and the
+// picture is placed by fit_picture() (aspect kept, optional integer scaling).
 //
 // Keyboard: SDL scancodes become set-2 sequences (frontend/keymap.h); host
 // key repeat sends the make code again. Keys held when the window loses the
@@ -93,8 +95,9 @@ class Window {
   SDL_Window* win_ = nullptr;
   SDL_Renderer* ren_ = nullptr;
   SDL_Texture* tex_ = nullptr;
-  unsigned tex_w_ = 0, tex_h_ = 0;
-  devices::Frame shown_;
+  unsigned tex_w_ = 0, tex_h_ = 0;  // the texture: the logical picture
+  unsigned pic_w_ = 0, pic_h_ = 0;  // its shape on a monitor (texture x pixel aspect)
+  Picture shown_;
   uint32_t frame_event_ = 0;
   std::atomic<bool> frame_event_pending_{false};
   bool quit_ = false, grabbed_ = false, fullscreen_ = false, integer_ = false, paused_ = false;
@@ -298,16 +301,21 @@ void Window::mouse_input(int dx, int dy, int dz) {
 
 void Window::new_frame() {
   if (!emu_->take_frame(shown_)) return;
-  unsigned w = shown_.width, h = shown_.height;
+  const devices::Frame& f = shown_.frame;
+  unsigned w = f.width, h = f.height;
   if (!w || !h) return;
+  unsigned pw = w * shown_.aspect.x, ph = h * shown_.aspect.y;
   if (!tex_ || w != tex_w_ || h != tex_h_) {
     if (tex_) SDL_DestroyTexture(tex_);
     tex_ = SDL_CreateTexture(ren_, SDL_PIXELFORMAT_RGB888, SDL_TEXTUREACCESS_STREAMING, int(w), int(h));
     if (!tex_) throw std::runtime_error(std::string("cannot create a texture: ") + SDL_GetError());
     tex_w_ = w, tex_h_ = h;
+  }
+  if (pw != pic_w_ || ph != pic_h_) {
+    pic_w_ = pw, pic_h_ = ph;
     if (!fullscreen_) fit_window();
   }
-  SDL_UpdateTexture(tex_, nullptr, shown_.pixels.data(), int(w * sizeof(uint32_t)));
+  SDL_UpdateTexture(tex_, nullptr, f.pixels.data(), int(w * sizeof(uint32_t)));
   draw();
 }
 
@@ -318,7 +326,7 @@ void Window::draw() {
   if (tex_) {
     int ow = 0, oh = 0;
     SDL_GetRendererOutputSize(ren_, &ow, &oh);
-    ViewRect v = fit_picture(ow, oh, int(tex_w_), int(tex_h_), integer_);
+    ViewRect v = fit_picture(ow, oh, int(pic_w_), int(pic_h_), integer_);
     dst = SDL_Rect{v.x, v.y, v.w, v.h};
     SDL_RenderCopy(ren_, tex_, nullptr, &dst);
   }
@@ -364,8 +372,8 @@ void Window::fit_window() {
   int d = SDL_GetWindowDisplayIndex(win_);
   SDL_Rect b{0, 0, 1 << 16, 1 << 16};
   SDL_GetDisplayUsableBounds(d, &b);
-  int z = initial_zoom(int(tex_w_), int(tex_h_), b.w, b.h);
-  int w = int(tex_w_) * z, h = int(tex_h_) * z, x = 0, y = 0;
+  int z = initial_zoom(int(pic_w_), int(pic_h_), b.w, b.h);
+  int w = int(pic_w_) * z, h = int(pic_h_) * z, x = 0, y = 0;
   SDL_SetWindowSize(win_, w, h);
   SDL_GetWindowPosition(win_, &x, &y);
   if (x < b.x || y < b.y || x + w > b.x + b.w || y + h > b.y + b.h)

@@ -18,6 +18,7 @@
 #include "frontend/keymap.h"
 #include "frontend/options.h"
 #include "frontend/view.h"
+#include "test_vga_rig.h"
 
 using frontend::KeySeq;
 using frontend::set2_sequence;
@@ -90,6 +91,34 @@ TEST_CASE("view: aspect-preserving and integer scaling") {
   CHECK(frontend::initial_zoom(160, 100, 1280, 1024) == 4);
   CHECK(frontend::initial_zoom(160, 100, 500, 1024) == 3);
   CHECK(frontend::initial_zoom(2560, 1600, 1280, 1024) == 1);
+}
+
+TEST_CASE("view: the shape of legacy VGA pixels on a monitor") {
+  using frontend::PixelAspect;
+  vgatest::Rig r;
+  auto aspect = [&] {
+    devices::Frame f = r.vga.render();
+    return frontend::pixel_aspect(r.vga, f.width, f.height);
+  };
+  r.program(vgatest::kMode3);  // 80x25: 720x400 dots for 720x400 pixels
+  CHECK(r.vga.render().width == 720);
+  CHECK(aspect() == PixelAspect{1, 1});
+  r.seq(1, 0x08);  // 40 columns: dot clock halved (360 pixels on 720 dots)
+  r.crtc(0x11, 0x0E);  // unlock CRTC 0-7
+  r.crtc(1, 0x27);
+  CHECK(r.vga.render().width == 360);
+  CHECK(aspect() == PixelAspect{2, 1});
+  r.program(vgatest::kMode13);  // 320x200 on 640x400: square
+  CHECK(aspect() == PixelAspect{1, 1});
+  r.program(vgatest::kMode12);  // 640x480
+  CHECK(aspect() == PixelAspect{1, 1});
+  r.crtc(0x12, 0x8F);  // 400 lines, each row scanned twice: 640x200 (as mode 0Eh)
+  r.crtc(9, 0x80);
+  CHECK(r.vga.render().height == 200);
+  CHECK(aspect() == PixelAspect{1, 2});
+  r.dispi(vgatest::Rig::kXres, 800), r.dispi(vgatest::Rig::kYres, 600), r.dispi(vgatest::Rig::kBpp, 32);
+  r.dispi(vgatest::Rig::kEnable, devices::Vga::kEnabled);
+  CHECK(aspect() == PixelAspect{1, 1});  // VBE: square
 }
 
 TEST_CASE("options: the window") {
@@ -192,10 +221,10 @@ TEST_CASE("emulator: frames, keys, pause, reset and quit across threads") {
   };
   e.start();
   CHECK(eventually([&] { return e.frames() >= 3 && notified.load() >= 3; }));
-  devices::Frame f;
+  frontend::Picture f;
   REQUIRE(e.take_frame(f));
-  CHECK(f.width > 0);
-  CHECK(f.pixels.size() == size_t(f.width) * f.height);
+  CHECK(f.frame.width > 0);
+  CHECK(f.frame.pixels.size() == size_t(f.frame.width) * f.frame.height);
   CHECK(!e.take_frame(f));  // nothing new until the next frame
   CHECK(eventually([&] { return e.take_frame(f); }));
 
