@@ -19,7 +19,7 @@
 # would with a window manager): at 1280x1024 the picture keeps its aspect
 # ratio (1280x960, every guest pixel 2x2, black bars above and below); at
 # 1000x800 with integer scaling (Ctrl+Alt+I) it is 640x480 in the middle.
-# (Full screen, Ctrl+Alt+F, needs a window manager, which Xvfb lacks.)
+# (Full screen needs a window manager: tests/window_fullscreen.sh.)
 # Negative controls show that the comparisons can fail: the text capture is
 # not the 13h picture, and pngcheck rejects it.
 set -uo pipefail
