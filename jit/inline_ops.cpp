@@ -14,9 +14,7 @@ using cpu::Insn;
 
 namespace {
 
-const x86::Gp kCpu = x86::r15;
-
-enum class Op : uint8_t { None, Add, Or, Adc, Sbb, And, Sub, Xor, Cmp, Test, Mov, Inc, Dec, Jcc };
+enum class Op : uint8_t { None, Add, Or, Adc, Sbb, And, Sub, Xor, Cmp, Test, Mov, Inc, Dec, Jcc, Push, Pop };
 // Operand shapes (SDM notation): E,G = r/m and reg; I immediate; A = AL/eAX;
 // Z = the register in the opcode's low bits; J = a relative branch.
 enum class Shape : uint8_t { EG, GE, EI, AI, ZI, Z, E, J };
@@ -52,6 +50,8 @@ Desc describe(const cpu::Row& r) {
     else if (ops == "Gb,Eb" || ops == "Gv,Ev") d = {Op::Mov, Shape::GE};
     else if (ops == "Eb,Ib" || ops == "Ev,Iv") d = {Op::Mov, Shape::EI};
     else if (r.opcode >= 0xB0 && r.opcode <= 0xBF && r.map == 0) d = {Op::Mov, Shape::ZI};
+  } else if ((mn == "PUSH" || mn == "POP") && r.map == 0 && r.opcode >= 0x50 && r.opcode <= 0x5F) {
+    d = {mn == "PUSH" ? Op::Push : Op::Pop, Shape::Z};
   } else if (mn == "INC" || mn == "DEC") {
     Op o = mn == "INC" ? Op::Inc : Op::Dec;
     if (ops == "Eb" || ops == "Ev") d = {o, Shape::E};
@@ -125,9 +125,14 @@ void emit_op(x86::Assembler& a, Op op, const x86::Mem& dst, const Operand& src) 
 }  // namespace
 
 bool can_inline(const Insn& in, const Config& cfg) {
-  if (!cfg.inline_ops || !genuine(in) || in.mem() || (in.flags & cpu::I_LOCK)) return false;
+  if (!cfg.inline_ops || !genuine(in) || (in.flags & cpu::I_LOCK)) return false;
   const Desc& d = desc_of(in);
-  return d.op != Op::None && d.op != Op::Jcc;
+  if (d.op == Op::None || d.op == Op::Jcc) return false;
+  if (d.op == Op::Pop && in.reg == cpu::ESP) return false;  // POP ESP: the handler's rule
+  if (d.op == Op::Push || d.op == Op::Pop) return cfg.inline_mem;
+  if (in.mem()) return cfg.inline_mem && (d.shape == Shape::EG || d.shape == Shape::GE || d.shape == Shape::EI ||
+                                          d.shape == Shape::E);
+  return true;
 }
 
 int inline_jcc(const Insn& in, const Config& cfg) {
@@ -136,9 +141,95 @@ int inline_jcc(const Insn& in, const Config& cfg) {
   return desc_of(in).op == Op::Jcc ? (r.opcode & 0xF) : -1;
 }
 
-void emit_inline(x86::Assembler& a, const CpuOffsets& off, const Insn& in, InlineState& st) {
+namespace {
+
+bool writes_flags(Op op) { return op != Op::Mov && op != Op::Push && op != Op::Pop; }
+bool writes_dst(Op op) { return op != Op::Cmp && op != Op::Test; }
+
+// The operation on dst (a guest register in CpuState, or host memory) with
+// src (a scratch register or an immediate).
+void emit_alu(x86::Assembler& a, const CpuOffsets& off, Op op, const x86::Mem& dst, const Operand& src,
+              InlineState& st) {
+  switch (op) {
+    case Op::Inc:
+    case Op::Dec:
+      guest_cf_to_host(a, off, st);  // INC/DEC keep CF
+      if (op == Op::Inc) a.inc(dst);
+      else a.dec(dst);
+      break;
+    case Op::Adc:
+    case Op::Sbb:
+      guest_cf_to_host(a, off, st);
+      emit_op(a, op, dst, src);
+      break;
+    default:
+      emit_op(a, op, dst, src);
+      break;
+  }
+}
+
+x86::Gp scratch_d(unsigned w) {
+  if (w == 1) return x86::dl;
+  if (w == 2) return x86::dx;
+  return x86::edx;
+}
+
+// PUSH r / POP r on a 32-bit stack.
+void emit_stack(Emission& e, const Insn& in, Op op, unsigned w, uint32_t at, uint32_t next) {
+  x86::Assembler& a = e.a;
+  auto [slow, join] = e.defer_to_handler(in, at, next, false);
+  x86::Mem m = emit_stack_fast(e, w, op == Op::Push, slow);
+  x86::Gp t = scratch_d(w);
+  if (op == Op::Push) {
+    a.mov(t, reg_mem(e.off, in.reg, w));  // PUSH ESP pushes the value before the push
+    a.mov(m, t);
+    a.sub(x86::dword_ptr(kCpu, e.off.gpr + 4 * cpu::ESP), w);
+  } else {
+    a.mov(t, m);
+    a.add(x86::dword_ptr(kCpu, e.off.gpr + 4 * cpu::ESP), w);
+    a.mov(reg_mem(e.off, in.reg, w), t);
+  }
+  a.bind(join);
+  e.st.flags_in_host = false;  // written back before the checks
+}
+
+}  // namespace
+
+void emit_inline(Emission& e, const Insn& in, uint32_t at, uint32_t next) {
+  x86::Assembler& a = e.a;
+  const CpuOffsets& off = e.off;
   const Desc& d = desc_of(in);
   const unsigned w = width(in);
+  if (d.op == Op::Push || d.op == Op::Pop) return emit_stack(e, in, d.op, w, at, next);
+  if (in.mem()) {
+    // The memory operand through the inline soft TLB; the handler otherwise.
+    bool write = writes_dst(d.op) && d.shape != Shape::GE;
+    auto [slow, join] = e.defer_to_handler(in, at, next, writes_flags(d.op));
+    x86::Mem m = emit_mem_fast(e, in, w, write, slow);
+    x86::Gp t = scratch_d(w);
+    switch (d.shape) {
+      case Shape::EG:
+        a.mov(t, reg_mem(off, in.reg, w));
+        if (d.op == Op::Mov) a.mov(m, t);
+        else emit_alu(a, off, d.op, m, t, e.st);
+        break;
+      case Shape::GE:
+        a.mov(t, m);
+        if (d.op == Op::Mov) a.mov(reg_mem(off, in.reg, w), t);
+        else emit_alu(a, off, d.op, reg_mem(off, in.reg, w), t, e.st);
+        break;
+      case Shape::EI:
+        if (d.op == Op::Mov) emit_op(a, Op::Mov, m, imm_of(in, w));
+        else emit_alu(a, off, d.op, m, imm_of(in, w), e.st);
+        break;
+      default:  // Shape::E: INC/DEC
+        emit_alu(a, off, d.op, m, Operand(), e.st);
+        break;
+    }
+    a.bind(join);
+    e.st.flags_in_host = writes_flags(d.op);
+    return;
+  }
   const x86::Gp t = scratch(w);
   // Operands: dst is always a register; src a register or an immediate.
   x86::Mem dst;
@@ -161,26 +252,12 @@ void emit_inline(x86::Assembler& a, const CpuOffsets& off, const Insn& in, Inlin
     case Shape::E: dst = reg_mem(off, in.rm, w); break;
     case Shape::J: return;
   }
-  switch (d.op) {
-    case Op::Mov:
-      emit_op(a, Op::Mov, dst, src);
-      return;  // flags untouched
-    case Op::Inc:
-    case Op::Dec:
-      guest_cf_to_host(a, off, st);  // INC/DEC keep CF
-      if (d.op == Op::Inc) a.inc(dst);
-      else a.dec(dst);
-      break;
-    case Op::Adc:
-    case Op::Sbb:
-      guest_cf_to_host(a, off, st);
-      emit_op(a, d.op, dst, src);
-      break;
-    default:
-      emit_op(a, d.op, dst, src);
-      break;
+  if (d.op == Op::Mov) {
+    emit_op(a, Op::Mov, dst, src);
+    return;  // flags untouched
   }
-  st.flags_in_host = true;
+  emit_alu(a, off, d.op, dst, src, e.st);
+  e.st.flags_in_host = true;
 }
 
 void materialize_flags(x86::Assembler& a, const CpuOffsets& off, InlineState& st) {
@@ -195,15 +272,17 @@ void materialize_flags(x86::Assembler& a, const CpuOffsets& off, InlineState& st
   st.flags_in_host = false;
 }
 
-void emit_jcc(x86::Assembler& a, const CpuOffsets& off, int cc, const InlineState& st, uint32_t taken_label_id) {
-  if (!st.flags_in_host) {
-    // Only the arithmetic flags reach RFLAGS: never the guest's TF, DF or IF.
-    a.mov(x86::eax, x86::dword_ptr(kCpu, off.eflags));
-    a.and_(x86::eax, kArithFlags);
-    a.push(x86::rax);
-    a.popfq();
-  }
-  a.j(x86::CondCode(cc), Label(taken_label_id));
+void load_flags_to_host(x86::Assembler& a, const CpuOffsets& off) {
+  // Only the arithmetic flags reach RFLAGS: never the guest's TF, DF or IF.
+  a.mov(x86::eax, x86::dword_ptr(kCpu, off.eflags));
+  a.and_(x86::eax, kArithFlags);
+  a.push(x86::rax);
+  a.popfq();
+}
+
+void emit_jcc(x86::Assembler& a, const CpuOffsets& off, int cc, const InlineState& st, const Label& taken) {
+  if (!st.flags_in_host) load_flags_to_host(a, off);
+  a.j(x86::CondCode(cc), taken);
 }
 
 }  // namespace jit

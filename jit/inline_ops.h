@@ -1,5 +1,5 @@
 // Inline emitters: host code for the hot instructions instead of a handler
-// call (DESIGN.md principles 2 and 3).
+// call (DESIGN.md principles 2, 3 and 5).
 //
 // Guest registers stay in CpuState; an inline instruction operates on them in
 // place (`add dword [r15+gpr+4*r], eax`), at the guest's own operand size, so
@@ -7,42 +7,49 @@
 // hardware does. The host computes EFLAGS: after an inline ALU instruction
 // the guest's arithmetic flags (OF SF ZF AF PF CF) are in host RFLAGS, and
 // they are written to CpuState::eflags only where something needs them there
-// (a handler call, an exit); a later inline flag writer simply overwrites
-// them. That is the flag elision; `--jit no-flag-elision` writes them after
-// every instruction.
+// (a handler call, an exit, the checks of a memory access); a later inline
+// flag writer simply overwrites them. That is the flag elision;
+// `--jit no-flag-elision` writes them after every instruction.
 //
-// Only register and immediate operands are inline so far; memory operands go
-// through the handler (and its soft-TLB path).
+// Memory operands take the soft-TLB fast path inline (inline_mem.cpp): the
+// segment checks, then the TLB entry's tag, then the access through the
+// entry's host addend. Any check that fails jumps to an out-of-line slow path
+// that runs the instruction's reference handler, so faults, MMIO, page
+// crossings and writes to code are all handled in one place.
 #pragma once
 #include <cstdint>
 
 #include "cpu/decode.h"
-#include "jit/translator.h"
-
-namespace asmjit { inline namespace _abi_1_9 { namespace x86 { class Assembler; } } }
+#include "jit/emission.h"
 
 namespace jit {
-
-// The emitter state carried from instruction to instruction in a block.
-struct InlineState {
-  bool flags_in_host = false;  // RFLAGS holds the guest's OSZAPC; CpuState's are stale
-};
 
 // Arithmetic flags the host computes for the guest.
 constexpr uint32_t kArithFlags = 0x8D5;  // OF SF ZF AF PF CF
 
 // True if `in` has an inline emitter (and the configuration allows it).
 bool can_inline(const cpu::Insn& in, const Config& cfg);
-// Emit it. Updates st.flags_in_host.
-void emit_inline(asmjit::x86::Assembler& a, const CpuOffsets& off, const cpu::Insn& in, InlineState& st);
+// Emit it (at EIP `at`; `next` is the following EIP).
+void emit_inline(Emission& e, const cpu::Insn& in, uint32_t at, uint32_t next);
 // Write host RFLAGS' arithmetic flags into CpuState::eflags if they are
 // there (clobbers rax, rcx and RFLAGS).
-void materialize_flags(asmjit::x86::Assembler& a, const CpuOffsets& off, InlineState& st);
+void materialize_flags(x86::Assembler& a, const CpuOffsets& off, InlineState& st);
+// Load CpuState's arithmetic flags into RFLAGS (never TF, DF or IF).
+void load_flags_to_host(x86::Assembler& a, const CpuOffsets& off);
 // If `in` is a Jcc rel8/rel32 the translator may end a block with inline,
 // its condition code (0-15), else -1.
 int inline_jcc(const cpu::Insn& in, const Config& cfg);
 // Emit a host jump to `taken` if the guest condition `cc` holds, reading the
 // flags from RFLAGS when they are there, else from CpuState (clobbers rax).
-void emit_jcc(asmjit::x86::Assembler& a, const CpuOffsets& off, int cc, const InlineState& st, uint32_t taken_label_id);
+void emit_jcc(x86::Assembler& a, const CpuOffsets& off, int cc, const InlineState& st, const asmjit::Label& taken);
+
+// inline_mem.cpp: the soft-TLB fast path for the memory operand of `in`
+// (`w` bytes). Leaves the host address in rax + rcx and returns it as an
+// operand; jumps to `slow` when any check fails. Clobbers rax, rcx, rdx and
+// RFLAGS (guest flags are written back first).
+x86::Mem emit_mem_fast(Emission& e, const cpu::Insn& in, unsigned w, bool write, const asmjit::Label& slow);
+// The same for the stack: SS:[ESP - w] (push) or SS:[ESP] (pop), 32-bit
+// stacks only (a 16-bit stack takes the slow path).
+x86::Mem emit_stack_fast(Emission& e, unsigned w, bool push, const asmjit::Label& slow);
 
 }  // namespace jit

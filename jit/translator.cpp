@@ -56,9 +56,12 @@
 
 #include <asmjit/x86.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "cpu/table.h"
+#include "jit/emission.h"
 #include "jit/inline_ops.h"
 
 namespace jit {
@@ -69,8 +72,6 @@ using cpu::Insn;
 
 namespace {
 
-const x86::Gp kCpu = x86::r15;
-const x86::Gp kEntries = x86::r13, kHelpers = x86::r14;  // GeneratedCounters, in registers
 
 int32_t field(const Cpu& c, const void* p) {
   return int32_t(static_cast<const char*>(p) - reinterpret_cast<const char*>(&c));
@@ -102,15 +103,30 @@ Targets direct_targets(const Insn& in, uint32_t next) {
 CpuOffsets::CpuOffsets(const Cpu& c)
     : gpr(field(c, &c.gpr)), eip(field(c, &c.eip)), eflags(field(c, &c.eflags)), snap(field(c, &c.snap)),
       events(field(c, &c.events)), inhibit(field(c, &c.inhibit)), tsc(field(c, &c.tsc)),
-      budget_end(field(c, &c.budget_end)), cs_limit(field(c, &c.seg[cpu::CS].limit)) {}
+      budget_end(field(c, &c.budget_end)), cs_limit(field(c, &c.seg[cpu::CS].limit)), cpl(field(c, &c.cpl)) {
+  for (int s = 0; s < 6; ++s) {
+    seg_base[s] = field(c, &c.seg[s].base);
+    seg_limit[s] = field(c, &c.seg[s].limit);
+    seg_attr[s] = field(c, &c.seg[s].attr);
+  }
+}
 
 struct Translator::Impl {
   CodeHolder code;
   x86::Assembler a;
+  // XLAT86_JIT_LOG=FILE: every translated block's host code, for debugging.
+  FILE* log = nullptr;
+  StringLogger logger;
+  Impl() {
+    if (const char* path = std::getenv("XLAT86_JIT_LOG")) log = std::fopen(path, "w");
+  }
+  ~Impl() {
+    if (log) std::fclose(log);
+  }
 };
 
 Translator::Translator(const Cpu& c, CodeCache& cache, const Config& cfg)
-    : impl_(std::make_unique<Impl>()), cache_(cache), cfg_(cfg), off_(c) {
+    : impl_(std::make_unique<Impl>()), cpu_(c), cache_(cache), cfg_(cfg), off_(c) {
   reset();
 }
 
@@ -138,68 +154,92 @@ void Translator::reset() {
   enter_ = reinterpret_cast<EnterFn>(p);
 }
 
-// The translation of one block: the state a block's emission carries along.
-struct Emission {
-  x86::Assembler& a;
-  const CpuOffsets& off;
-  const Config& cfg;
-  uint32_t cs_base, start_eip;
-  Label exit;
-  InlineState st;
-  uint32_t pending = 0;     // instructions retired since tsc was brought up to date
-  bool eip_stale = false;   // inline instructions ran since CpuState::eip was last written
-  struct Slot { size_t jmp_off; Label stub; uint32_t target; };
-  Slot slots[2];
-  int nslots = 0;
+void Emission::sync_tsc() {
+  if (pending) a.add(x86::qword_ptr(kCpu, off.tsc), pending);
+  pending = 0;
+}
 
-  void sync_tsc() {
-    if (pending) a.add(x86::qword_ptr(kCpu, off.tsc), pending);
-    pending = 0;
-  }
-  // Everything CpuState must hold before a handler call or an exit.
-  void sync_state(uint32_t eip_now) {
-    materialize_flags(a, off, st);
+void Emission::sync_state(uint32_t eip_now) {
+  materialize_flags(a, off, st);
+  sync_tsc();
+  if (eip_stale) a.mov(x86::dword_ptr(kCpu, off.eip), eip_now);
+  eip_stale = false;
+}
+
+void Emission::call_handler(const Insn& in, uint32_t at, uint32_t next) {
+  sync_state(at);
+  a.movups(x86::xmm0, x86::ptr(kCpu, off.gpr));
+  a.movups(x86::xmm1, x86::ptr(kCpu, off.gpr + 16));
+  a.mov(x86::rax, x86::qword_ptr(kCpu, off.gpr + 32));
+  a.movups(x86::ptr(kCpu, off.snap), x86::xmm0);
+  a.movups(x86::ptr(kCpu, off.snap + 16), x86::xmm1);
+  a.mov(x86::qword_ptr(kCpu, off.snap + 32), x86::rax);
+  a.mov(x86::dword_ptr(kCpu, off.eip), next);
+  a.mov(x86::rdi, kCpu);
+  a.mov(x86::rsi, uint64_t(uintptr_t(&in)));
+  a.call(imm(uint64_t(uintptr_t(in.fn))));
+  a.inc(kHelpers);
+  pending = 1;
+}
+
+void Emission::events_exit_check() {
+  Label go = a.newLabel();
+  a.cmp(x86::dword_ptr(kCpu, off.events), 0);
+  a.je(go);
+  sync_tsc();
+  a.jmp(exit);
+  a.bind(go);
+  pending = 1;
+}
+
+bool Emission::chainable(uint32_t target) const {
+  return cfg.chain && !(((cs_base + target) ^ (cs_base + start_eip)) >> mmu::kPageShift);
+}
+
+void Emission::slot_jump(uint32_t target) {
+  Slot& s = slots[nslots++];
+  s.stub = a.newLabel();
+  s.target = target;
+  s.jmp_off = a.offset();
+  a.long_().jmp(s.stub);
+  a.bind(s.stub);
+  static const uint8_t movabs_rax[10] = {0x48, 0xB8};  // mov rax, imm64: the ChainSlot*, patched later
+  a.embed(movabs_rax, sizeof movabs_rax);
+  a.ret();
+}
+
+void Emission::exit_to(uint32_t target) {
+  if (chainable(target)) slot_jump(target);
+  else a.jmp(exit);
+}
+
+std::pair<Label, Label> Emission::defer_to_handler(const Insn& in, uint32_t at, uint32_t next, bool flags_after) {
+  Cold c{a.newLabel(), a.newLabel(), &in, at, next, pending, eip_stale, flags_after};
+  cold.push_back(c);
+  return {c.entry, c.join};
+}
+
+// The slow paths: the instruction's handler with the state exact, then the
+// fast path's accounting restored (tsc not yet advanced, flags in the host
+// if the fast path leaves them there) and back.
+void Emission::emit_cold() {
+  for (const Cold& c : cold) {
+    a.bind(c.entry);
+    pending = c.pending;
+    eip_stale = c.eip_stale;
+    st.flags_in_host = false;  // the fast path wrote them back before its checks
+    call_handler(*c.in, c.at, c.next);
+    Label go = a.newLabel();
+    a.cmp(x86::dword_ptr(kCpu, off.events), 0);
+    a.je(go);
     sync_tsc();
-    if (eip_stale) a.mov(x86::dword_ptr(kCpu, off.eip), eip_now);
-    eip_stale = false;
+    a.jmp(exit);
+    a.bind(go);
+    if (c.pending) a.sub(x86::qword_ptr(kCpu, off.tsc), c.pending);  // the fast path has not counted them yet
+    if (c.flags_after) load_flags_to_host(a, off);
+    a.jmp(c.join);
   }
-  // Call the instruction's reference handler with the state exact.
-  void call_handler(const Insn& in, uint32_t at, uint32_t next) {
-    sync_state(at);
-    a.movups(x86::xmm0, x86::ptr(kCpu, off.gpr));
-    a.movups(x86::xmm1, x86::ptr(kCpu, off.gpr + 16));
-    a.mov(x86::rax, x86::qword_ptr(kCpu, off.gpr + 32));
-    a.movups(x86::ptr(kCpu, off.snap), x86::xmm0);
-    a.movups(x86::ptr(kCpu, off.snap + 16), x86::xmm1);
-    a.mov(x86::qword_ptr(kCpu, off.snap + 32), x86::rax);
-    a.mov(x86::dword_ptr(kCpu, off.eip), next);
-    a.mov(x86::rdi, kCpu);
-    a.mov(x86::rsi, uint64_t(uintptr_t(&in)));
-    a.call(imm(uint64_t(uintptr_t(in.fn))));
-    a.inc(kHelpers);
-    pending = 1;
-  }
-  bool chainable(uint32_t target) const {
-    return cfg.chain && !(((cs_base + target) ^ (cs_base + start_eip)) >> mmu::kPageShift);
-  }
-  // A patchable `jmp rel32` to the block at `target` (see block.h).
-  void slot_jump(uint32_t target) {
-    Slot& s = slots[nslots++];
-    s.stub = a.newLabel();
-    s.target = target;
-    s.jmp_off = a.offset();
-    a.long_().jmp(s.stub);
-    a.bind(s.stub);
-    static const uint8_t movabs_rax[10] = {0x48, 0xB8};  // mov rax, imm64: the ChainSlot*, patched later
-    a.embed(movabs_rax, sizeof movabs_rax);
-    a.ret();
-  }
-  // Leave for `target`, EIP already stored: chained if it can be.
-  void exit_to(uint32_t target) {
-    if (chainable(target)) slot_jump(target);
-    else a.jmp(exit);
-  }
-};
+}
 
 bool Translator::translate(cpu::Block& b, uint32_t eip, uint32_t cs_base, JitBlock& out) {
   CodeHolder& code = impl_->code;
@@ -208,8 +248,12 @@ bool Translator::translate(cpu::Block& b, uint32_t eip, uint32_t cs_base, JitBlo
   x86::Assembler& a = impl_->a;
   code.attach(&a);
 
+  if (impl_->log) {
+    impl_->logger.clear();
+    code.setLogger(&impl_->logger);
+  }
   const uint32_t n = std::min<uint32_t>(uint32_t(b.insns.size()), cfg_.max_insns);
-  Emission e{a, off_, cfg_, cs_base, eip, a.newLabel(), InlineState{}, 0, false, {}, 0};
+  Emission e{a, off_, cfg_, cpu_, cs_base, eip, a.newLabel()};
 
   // Entry checks (see the essay).
   a.inc(kEntries);
@@ -235,21 +279,13 @@ bool Translator::translate(cpu::Block& b, uint32_t eip, uint32_t cs_base, JitBlo
     const Insn& in = b.insns[k];
     uint32_t next = at + in.len;  // as the interpreter: EIP += length
     if (can_inline(in, cfg_)) {
-      emit_inline(a, off_, in, e.st);
+      emit_inline(e, in, at, next);
       if (!cfg_.flag_elision) materialize_flags(a, off_, e.st);
       ++e.pending;
       e.eip_stale = true;
     } else {
       e.call_handler(in, at, next);
-      if (k + 1 < n) {
-        Label go = a.newLabel();
-        a.cmp(x86::dword_ptr(kCpu, off_.events), 0);
-        a.je(go);
-        e.sync_tsc();
-        a.jmp(e.exit);
-        a.bind(go);
-        e.pending = 1;
-      }
+      if (k + 1 < n) e.events_exit_check();
     }
     at = next;
   }
@@ -260,7 +296,7 @@ bool Translator::translate(cpu::Block& b, uint32_t eip, uint32_t cs_base, JitBlo
     uint32_t taken = next + last.imm;
     if (!last.osz32()) taken &= 0xFFFF;
     Label t = a.newLabel(), slow = a.newLabel();
-    emit_jcc(a, off_, jcc, e.st, t.id());
+    emit_jcc(a, off_, jcc, e.st, t);
     InlineState st = e.st;
     uint32_t pending = e.pending;
     bool stale = e.eip_stale;
@@ -303,7 +339,9 @@ bool Translator::translate(cpu::Block& b, uint32_t eip, uint32_t cs_base, JitBlo
       e.slot_jump(tg.eip[k]);
       a.bind(skip);
     }
+    a.jmp(e.exit);
   }
+  e.emit_cold();  // out of line, after every exit
   a.bind(e.exit);
   a.xor_(x86::eax, x86::eax);
   a.ret();
@@ -318,6 +356,12 @@ bool Translator::translate(cpu::Block& b, uint32_t eip, uint32_t cs_base, JitBlo
     out.slots.push_back(std::move(s));
   }
   uint8_t* p = cache_.commit(code);
+  if (impl_->log) {
+    std::fprintf(impl_->log, "block eip %08X (%u insns) at %p\n%s\n", eip, n, static_cast<void*>(p),
+                 impl_->logger.data());
+    std::fflush(impl_->log);
+    code.setLogger(nullptr);
+  }
   if (!p) {
     out.slots.clear();
     return false;

@@ -17,7 +17,8 @@ namespace jit {
 // Byte offsets of the fields generated code uses, from the Cpu it runs on
 // (Cpu is not standard-layout, so they are measured, not offsetof'd).
 struct CpuOffsets {
-  int32_t gpr, eip, eflags, snap, events, inhibit, tsc, budget_end, cs_limit;
+  int32_t gpr, eip, eflags, snap, events, inhibit, tsc, budget_end, cs_limit, cpl;
+  int32_t seg_base[6], seg_limit[6], seg_attr[6];
   explicit CpuOffsets(const cpu::Cpu& c);
 };
 
@@ -51,6 +52,7 @@ class Translator {
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
+  const cpu::Cpu& cpu_;
   CodeCache& cache_;
   const Config& cfg_;
   CpuOffsets off_;

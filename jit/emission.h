@@ -1,0 +1,66 @@
+// jit::Emission: the state one block's translation carries from instruction
+// to instruction (translator.cpp drives it; the inline emitters use it).
+#pragma once
+#include <asmjit/x86.h>
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "cpu/decode.h"
+#include "jit/config.h"
+#include "jit/translator.h"
+
+namespace jit {
+
+namespace x86 = asmjit::x86;
+
+inline const x86::Gp kCpu = x86::r15;      // the Cpu, pinned
+inline const x86::Gp kTlbTable = x86::r12;  // the soft-TLB table for the block's CPL
+inline const x86::Gp kEntries = x86::r13;  // GeneratedCounters::block_entries
+inline const x86::Gp kHelpers = x86::r14;  // GeneratedCounters::helper_calls
+
+// Where the guest's arithmetic flags are while a block runs.
+struct InlineState {
+  bool flags_in_host = false;  // RFLAGS holds the guest's OSZAPC; CpuState's are stale
+};
+
+struct Emission {
+  x86::Assembler& a;
+  const CpuOffsets& off;
+  const Config& cfg;
+  const cpu::Cpu& cpu;       // for the soft-TLB table addresses
+  uint32_t cs_base, start_eip;
+  asmjit::Label exit;
+  InlineState st{};
+  uint32_t pending = 0;      // instructions retired since tsc was brought up to date
+  bool eip_stale = false;    // inline instructions ran since CpuState::eip was last written
+  bool tlb_loaded = false;   // kTlbTable holds this block's table
+  struct Slot { size_t jmp_off; asmjit::Label stub; uint32_t target; };
+  Slot slots[2];
+  int nslots = 0;
+  // Out-of-line slow paths: the instruction's handler, then back to `join`.
+  struct Cold {
+    asmjit::Label entry, join;
+    const cpu::Insn* in;
+    uint32_t at, next, pending;
+    bool eip_stale, flags_after;
+  };
+  std::vector<Cold> cold;
+
+  void sync_tsc();
+  void sync_state(uint32_t eip_now);                 // flags, tsc and EIP into CpuState
+  void call_handler(const cpu::Insn& in, uint32_t at, uint32_t next);
+  void events_exit_check();                         // after a handler: leave on any event
+  bool chainable(uint32_t target) const;
+  void slot_jump(uint32_t target);
+  void exit_to(uint32_t target);
+  // For an inline instruction with a fast path that may fail: the label its
+  // checks jump to; the handler runs there and execution continues at the
+  // label returned by `join` (bind it after the fast path).
+  std::pair<asmjit::Label, asmjit::Label> defer_to_handler(const cpu::Insn& in, uint32_t at, uint32_t next,
+                                                           bool flags_after);
+  void emit_cold();
+};
+
+}  // namespace jit

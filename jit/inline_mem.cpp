@@ -1,0 +1,104 @@
+// The soft-TLB fast path, inline (DESIGN.md principle 5; mmu/tlb.h).
+//
+//   ea      = disp + base + index << scale          (wrapped to 16 bits for a16)
+//   segment : present, data, expand-up (and writable for a write), and
+//             ea + w - 1 <= limit, computed in 64 bits so it cannot wrap
+//   EFLAGS.AC set -> slow (the alignment check lives in the slow path)
+//   lin     = ea + base                              (32-bit wrap)
+//   entry   = table[(lin >> 12) & kTlbMask]          (the block's CPL's table)
+//   tag     = (lin + w - 1) & ~0xFFF  == entry.read_tag / write_tag
+//   host    = entry.addend + lin
+//
+// The tag of the last byte's page makes a page-crossing access miss, and the
+// flag bits in a tag (MMIO, ROM, code page, not yet dirty) make it miss too,
+// so the slow path - the instruction's own handler - sees every case that is
+// not plain RAM.
+#include "cpu/cpu.h"
+#include "jit/inline_ops.h"
+
+namespace jit {
+
+using asmjit::Label;
+
+namespace {
+
+static_assert(sizeof(mmu::TlbEntry) == 24 && offsetof(mmu::TlbEntry, write_tag) == 4 &&
+              offsetof(mmu::TlbEntry, addend) == 8);
+
+x86::Mem gpr32(const CpuOffsets& off, unsigned r) { return x86::dword_ptr(kCpu, off.gpr + 4 * int32_t(r)); }
+
+// kTlbTable := the table for the block's CPL (loaded once per block; CPL
+// changes only at instructions that end a block).
+void load_tlb_table(Emission& e) {
+  if (e.tlb_loaded) return;
+  x86::Assembler& a = e.a;
+  a.mov(kTlbTable, uint64_t(uintptr_t(e.cpu.tlb->table(false))));
+  a.mov(x86::rax, uint64_t(uintptr_t(e.cpu.tlb->table(true))));
+  a.cmp(x86::byte_ptr(kCpu, e.off.cpl), 3);
+  a.cmove(kTlbTable, x86::rax);
+  e.tlb_loaded = true;
+}
+
+// Segment checks on the offset in rcx, then rcx := linear address.
+void segment_checks(Emission& e, unsigned seg, unsigned w, bool write, const Label& slow) {
+  x86::Assembler& a = e.a;
+  const uint32_t mask = cpu::SEG_P | cpu::SEG_DC | cpu::SEG_CODE | (write ? cpu::SEG_RW : 0);
+  const uint32_t want = cpu::SEG_P | (write ? cpu::SEG_RW : 0);
+  a.mov(x86::eax, x86::dword_ptr(kCpu, e.off.seg_attr[seg]));
+  a.and_(x86::eax, mask);
+  a.cmp(x86::eax, want);
+  a.jne(slow);
+  a.mov(x86::eax, x86::dword_ptr(kCpu, e.off.seg_limit[seg]));
+  a.lea(x86::rdx, x86::ptr(x86::rcx, int32_t(w - 1)));
+  a.cmp(x86::rdx, x86::rax);
+  a.ja(slow);
+  a.add(x86::ecx, x86::dword_ptr(kCpu, e.off.seg_base[seg]));
+}
+
+// The TLB check on the linear address in rcx; returns [rax + rcx].
+x86::Mem tlb_fast(Emission& e, unsigned w, bool write, const Label& slow) {
+  x86::Assembler& a = e.a;
+  a.test(x86::dword_ptr(kCpu, e.off.eflags), cpu::AC);
+  a.jnz(slow);
+  a.mov(x86::eax, x86::ecx);
+  a.shr(x86::eax, mmu::kPageShift);
+  a.and_(x86::eax, mmu::kTlbMask);
+  a.lea(x86::rdx, x86::ptr(x86::rax, x86::rax, 1));  // index * 3: entries are 24 bytes
+  a.lea(x86::eax, x86::ptr(x86::rcx, int32_t(w - 1)));
+  a.and_(x86::eax, ~mmu::kTagFlags);
+  a.cmp(x86::eax, x86::dword_ptr(kTlbTable, x86::rdx, 3, write ? 4 : 0));
+  a.jne(slow);
+  a.mov(x86::rax, x86::qword_ptr(kTlbTable, x86::rdx, 3, 8));
+  return x86::ptr(x86::rax, x86::rcx, 0, 0, w);
+}
+
+}  // namespace
+
+x86::Mem emit_mem_fast(Emission& e, const cpu::Insn& in, unsigned w, bool write, const Label& slow) {
+  x86::Assembler& a = e.a;
+  materialize_flags(a, e.off, e.st);
+  load_tlb_table(e);
+  a.mov(x86::ecx, in.disp);
+  if (in.base != cpu::kNoReg) a.add(x86::ecx, gpr32(e.off, in.base));
+  if (in.index != cpu::kNoReg) {
+    a.mov(x86::edx, gpr32(e.off, in.index));
+    a.lea(x86::ecx, x86::ptr(x86::rcx, x86::rdx, in.scale));
+  }
+  if (!in.asz32()) a.movzx(x86::ecx, x86::cx);
+  segment_checks(e, in.seg, w, write, slow);
+  return tlb_fast(e, w, write, slow);
+}
+
+x86::Mem emit_stack_fast(Emission& e, unsigned w, bool push, const Label& slow) {
+  x86::Assembler& a = e.a;
+  materialize_flags(a, e.off, e.st);
+  load_tlb_table(e);
+  a.test(x86::dword_ptr(kCpu, e.off.seg_attr[cpu::SS]), cpu::SEG_DB);
+  a.jz(slow);
+  a.mov(x86::ecx, gpr32(e.off, cpu::ESP));
+  if (push) a.sub(x86::ecx, w);
+  segment_checks(e, cpu::SS, w, push, slow);
+  return tlb_fast(e, w, push, slow);
+}
+
+}  // namespace jit
