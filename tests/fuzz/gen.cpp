@@ -173,6 +173,25 @@ Stream generate(Rng& r, unsigned insns) {
   Stream s;
   Gen g{r};
   for (unsigned k = 0; k < insns; ++k) {
+    if (r.below(16) == 0) {
+      // Block ends through the stack: CALL to the next instruction and POP,
+      // or PUSH of the next address and RET (an indirect exit).
+      uint32_t at = uint32_t(s.code.size());
+      s.starts.push_back(at);
+      if (r.coin()) {
+        s.code.insert(s.code.end(), {0xE8, 0, 0, 0, 0});
+        s.starts.push_back(at + 5);
+        s.code.push_back(uint8_t(0x58 + kDst32[r.below(5)]));
+      } else {
+        uint32_t next = kCode + at + 6;
+        s.code.push_back(0x68);
+        for (int b = 0; b < 4; ++b) s.code.push_back(uint8_t(next >> (8 * b)));
+        s.starts.push_back(at + 5);
+        s.code.push_back(0xC3);
+      }
+      ++k;
+      continue;
+    }
     if (r.below(6) == 0) {
       // A short forward Jcc over the next instruction (or JMP).
       Bytes next = g.one();

@@ -214,3 +214,56 @@ TEST_CASE("jit: configuration strings") {
   CHECK_THROWS_AS(jit::parse_config("cache=1K"), std::invalid_argument);
   CHECK_THROWS_AS(jit::parse_config("cache=12Q"), std::invalid_argument);
 }
+
+TEST_CASE("jit: memory operands and the stack take the inline soft-TLB path") {
+  // Sum 256 dwords at 0x20000 through [ebx+ecx*4], push/pop around it, store the
+  // result with a read-modify-write: all inline, no handler calls in the loop.
+  Twin t;
+  t.flat32();
+  std::vector<uint8_t> data;
+  for (uint32_t k = 0; k < 256; ++k) le32(data, k * 3 + 1);
+  t.load(0x20000, data);
+  t.load(Twin::kCode, {0xBB, 0x00, 0x00, 0x02, 0x00,  // mov ebx, 0x20000
+                       0xB9, 0x00, 0x01, 0x00, 0x00,  // mov ecx, 256
+                       0x31, 0xC0,                    // xor eax, eax
+                       0x51,                          // l: push ecx
+                       0x49,                          // dec ecx
+                       0x03, 0x04, 0x8B,              // add eax, [ebx+ecx*4]
+                       0x59,                          // pop ecx
+                       0x01, 0x43, 0xFC,              // add [ebx-4], eax
+                       0x49,                          // dec ecx
+                       0x75, 0xF4,                    // jnz l
+                       0x89, 0x03,                    // mov [ebx], eax
+                       0xF4});
+  CHECK(t.run(100000) == Exit::Halted);
+  CHECK(t.diff() == "");
+  CHECK(t.b.c.gpr[EAX] == 256 * 1 + 3 * (255 * 256 / 2));
+  CHECK(t.b.jit->helper_calls() < 10);
+  // The same with the inline memory path off: every memory instruction calls its handler.
+  Twin u("no-inline-mem");
+  u.flat32();
+  u.load(0x20000, data);
+  u.load(Twin::kCode, {0xBB, 0x00, 0x00, 0x02, 0x00, 0xB9, 0x00, 0x01, 0x00, 0x00, 0x31, 0xC0, 0x51, 0x49, 0x03,
+                       0x04, 0x8B, 0x59, 0x01, 0x43, 0xFC, 0x49, 0x75, 0xF4, 0x89, 0x03, 0xF4});
+  CHECK(u.run(100000) == Exit::Halted);
+  CHECK(u.diff() == "");
+  CHECK(u.b.jit->helper_calls() >= 4 * 256);
+}
+
+TEST_CASE("jit: inline memory accesses that must not take the fast path") {
+  // A misaligned access at CPL 3 with AC (alignment check), a segment limit
+  // (a 16-bit data segment), and a write into a code page: all through the
+  // slow path, with the interpreter's results.
+  Twin t;
+  t.flat32();
+  t.both([](Side& s) {
+    s.c.seg[DS].limit = 0x0FFF;  // byte-granular 4 KiB data segment
+    s.c.seg[DS].attr &= ~SEG_G;
+  });
+  // mov eax, [0xFFE] (crosses the limit: #GP(0) -> no IDT -> shutdown in both)
+  t.load(Twin::kCode, {0xA1, 0xFE, 0x0F, 0x00, 0x00, 0xF4});
+  t.load(Twin::kCode, {0x8B, 0x05, 0xFE, 0x0F, 0x00, 0x00, 0xF4});
+  Exit e = t.run(1000);
+  CHECK(e == Exit::Shutdown);
+  CHECK(t.diff() == "");
+}
