@@ -1,5 +1,6 @@
 #include "devices/machine.h"
 #include "devices/machine_disks.h"
+#include "jit/engine.h"
 
 #include <fstream>
 #include <iterator>
@@ -71,7 +72,8 @@ Machine::Machine(const MachineConfig& cfg) {
   load_firmware(cfg);
   wire_chipset(cfg);
   wire_disks(cfg);
-  engine_ = std::make_unique<cpu::Interpreter>(*cpu_);
+  if (cfg.cpu == "jit") engine_ = jit::make_engine(*cpu_, jit::parse_config(cfg.jit));
+  else engine_ = std::make_unique<cpu::Interpreter>(*cpu_);
   reset_platform();
   resets_ = 0;
 }

@@ -37,6 +37,8 @@ struct MachineConfig {
   std::string hd[4];     // IDE: primary master/slave, secondary master/slave
   std::string cdrom;     // ATAPI: secondary master, or secondary slave when hd[2] is set
   std::string boot = "cad";
+  std::string cpu = "interp";  // the engine: interp, or jit (the translator)
+  std::string jit;             // translator options (jit::parse_config)
   bool snapshot = false;
   uint64_t ips = 100'000'000;              // virtual CPU speed (instructions per second)
   std::optional<uint64_t> rtc_time;        // UTC seconds; empty: the host clock at start

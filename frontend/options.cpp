@@ -1,5 +1,7 @@
 #include "frontend/options.h"
 
+#include "jit/config.h"
+
 #include <cerrno>
 #include <cstdlib>
 
@@ -114,7 +116,14 @@ Options parse_options(const std::vector<std::string>& args) {
     } else if (a == "--screen-png") o.screen_png = value();
     else if (a == "--cpu") {
       o.cpu = value();
-      if (o.cpu != "interp") throw OptionError("option --cpu: '" + o.cpu + "': only 'interp' exists so far");
+      if (o.cpu != "interp" && o.cpu != "jit") throw OptionError("option --cpu: '" + o.cpu + "': interp or jit");
+    } else if (a == "--jit") {
+      o.jit = value();
+      try {
+        jit::parse_config(o.jit);
+      } catch (const std::invalid_argument& e) {
+        throw OptionError(e.what());
+      }
     } else if (a == "--debug-exit") o.debug_exit = true;
     else if (a == "--bios-log") o.bios_log = value();
     else if (a == "--screen-dump") o.screen_dump = value();
@@ -157,7 +166,8 @@ std::string usage_text() {
       "                        with a window); none: run flat out (the default headless)\n"
       "  --flat FILE           run a flat real-mode binary at 0000:7C00 without firmware\n"
       "Engine and automation:\n"
-      "  --cpu interp          execution engine (the translator comes later)\n"
+      "  --cpu interp|jit      execution engine: the interpreter (default) or the translator\n"
+      "  --jit OPT,...         translator switches: no-chain, no-inline, no-inline-mem, no-flag-elision, max-insns=N, cache=SIZE[K|M]\n"
       "  --debug-exit          isa-debug-exit on port 0xF4 and the Bochs shutdown port 0x8900\n"
       "  --bios-log FILE       SeaBIOS debug output (port 0x402)\n"
       "  --post-port PORT:FILE append every byte written to PORT to FILE, one hex byte per line\n"

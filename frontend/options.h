@@ -46,6 +46,7 @@ struct Options {
   std::string screenshot_dir = ".";  // where the screenshot hotkey writes its PNGs
   std::string screen_png;        // --screen-png FILE: at exit, the screen as rendered, in any mode
   std::string cpu = "interp";    // interp | jit
+  std::string jit;               // --jit: translator options (jit/config.h)
   bool debug_exit = false;
   std::string bios_log;          // --bios-log FILE: SeaBIOS debug port 0x402
   std::string screen_dump;       // at exit: text (.txt) or PNG

@@ -63,6 +63,8 @@ int run_pc(const Options& o) {
     cfg.snapshot = o.snapshot;
     cfg.rtc_time = o.rtc_time;
     cfg.debug_exit = o.debug_exit;
+    cfg.cpu = o.cpu;
+    cfg.jit = o.jit;
     cfg.serial[0] = chardev(o.serial, files);
     cfg.serial[1] = chardev(o.serial2, files);
     if (!o.bios_log.empty()) cfg.bios_log = chardev("file:" + o.bios_log, files);
