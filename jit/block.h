@@ -39,4 +39,25 @@ struct JitBlock {
   JitBlock* next_same_block = nullptr;  // other EIPs the same physical block was entered at
 };
 
+// The jump cache: where an indirect exit (RET, JMP r/m, a branch into another
+// page) goes without returning to the dispatcher. Generated code hashes the
+// target's linear address into this table and jumps to `code` when the
+// entry's linear address, EIP and decode mode match and the soft TLB has not
+// been flushed since the entry was made (its generation is unchanged), so
+// the linear address still maps to the block's physical address. The
+// dispatcher fills entries; a retired block's entries are cleared.
+struct JumpEntry {
+  static constexpr uint32_t kInvalid = ~0u;
+  uint32_t lin = 0;
+  uint32_t eip = 0;
+  uint32_t tlb_gen = 0;
+  uint32_t mode = kInvalid;  // decode mode the target was translated for
+  const uint8_t* code = nullptr;
+  uint64_t pad = 0;
+};
+static_assert(sizeof(JumpEntry) == 32);
+constexpr unsigned kJumpBits = 10;
+constexpr uint32_t kJumpSize = 1u << kJumpBits;
+inline uint32_t jump_slot(uint32_t lin) { return (lin ^ (lin >> kJumpBits)) & (kJumpSize - 1); }
+
 }  // namespace jit

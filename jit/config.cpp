@@ -42,6 +42,8 @@ Config parse_config(const std::string& spec) {
     else if (key == "no-flag-elision" && val.empty()) c.flag_elision = false;
     else if (key == "flag-elision" && val.empty()) c.flag_elision = true;
     else if (key == "no-inline-mem" && val.empty()) c.inline_mem = false;
+    else if (key == "no-jump-cache" && val.empty()) c.jump_cache = false;
+    else if (key == "jump-cache" && val.empty()) c.jump_cache = true;
     else if (key == "inline-mem" && val.empty()) c.inline_mem = true;
     else if (key == "max-insns" && !val.empty()) {
       uint64_t n = parse_size(item, val);
@@ -59,7 +61,7 @@ Config parse_config(const std::string& spec) {
 }
 
 std::string config_help() {
-  return "no-chain, no-inline, no-inline-mem, no-flag-elision, max-insns=N, cache=SIZE[K|M]";
+  return "no-chain, no-jump-cache, no-inline, no-inline-mem, no-flag-elision, max-insns=N, cache=SIZE[K|M]";
 }
 
 }  // namespace jit

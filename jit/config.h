@@ -13,6 +13,7 @@ struct Config {
   bool inline_ops = true;     // inline host code for the hot instructions (else: call the handler)
   bool flag_elision = true;   // keep guest flags in host RFLAGS between inline instructions
   bool inline_mem = true;     // memory operands through the inline soft-TLB path (else: the handler)
+  bool jump_cache = true;     // indirect exits look their target up in generated code
   unsigned max_insns = 32;    // guest instructions per translated block (1 = translate one at a time)
   size_t cache_bytes = size_t(64) << 20;  // the code cache; flushed whole when full
 };

@@ -31,6 +31,8 @@ struct Emission {
   const Config& cfg;
   const cpu::Cpu& cpu;       // for the soft-TLB table addresses
   uint32_t cs_base, start_eip;
+  uint32_t mode;                       // the block's decode mode (jump-cache entries must match)
+  const JumpEntry* jump_table;         // null: no jump cache
   asmjit::Label exit;
   InlineState st{};
   uint32_t pending = 0;      // instructions retired since tsc was brought up to date
@@ -55,6 +57,9 @@ struct Emission {
   bool chainable(uint32_t target) const;
   void slot_jump(uint32_t target);
   void exit_to(uint32_t target);
+  // Leave with CpuState::eip set: through the jump cache if it has the
+  // target, else to the dispatcher.
+  void exit_indirect();
   // For an inline instruction with a fast path that may fail: the label its
   // checks jump to; the handler runs there and execution continues at the
   // label returned by `join` (bind it after the fast path).

@@ -9,8 +9,10 @@ using cpu::Cpu;
 using cpu::Exit;
 
 JitEngine::JitEngine(Cpu& c, const Config& cfg)
-    : c_(c), cfg_(cfg), interp_(c), cache_(cfg.cache_bytes), tr_(c, cache_, cfg_) {
+    : c_(c), cfg_(cfg), interp_(c), cache_(cfg.cache_bytes), tr_(c, cache_, cfg_),
+      jump_(std::make_unique<JumpEntry[]>(kJumpSize)) {
   interp_.icache().set_observer(this);
+  tr_.set_jump_table(jump_.get());
 }
 
 JitEngine::~JitEngine() {
@@ -53,6 +55,8 @@ void JitEngine::forget(JitBlock* j) {
     if (s->to && s->to != j) std::erase(s->to->incoming, s.get());
     if (pending_slot_ == s.get()) pending_slot_ = nullptr;
   }
+  for (uint32_t k = 0; k < kJumpSize; ++k)
+    if (jump_[k].code == j->code) jump_[k] = JumpEntry{};
   live_.erase(j);
   graveyard_.emplace_back(j);
   ++st_.invalidations;
@@ -74,6 +78,7 @@ void JitEngine::flush_all() {
     delete j;
   }
   live_.clear();
+  for (uint32_t k = 0; k < kJumpSize; ++k) jump_[k] = JumpEntry{};
   pending_slot_ = nullptr;
   tr_.reset();
   ++st_.cache_flushes;
@@ -162,6 +167,10 @@ Exit JitEngine::run(Cpu& c, uint64_t budget) {
       continue;
     }
     if (pending_slot_ && pending_slot_->target_eip == c.eip && cfg_.chain) link(pending_slot_, j);
+    if (cfg_.jump_cache) {
+      uint32_t lin = c.seg[cpu::CS].base + c.eip;
+      jump_[jump_slot(lin)] = JumpEntry{lin, c.eip, *c.tlb->generation(), uint32_t(b->key >> 32), j->code, 0};
+    }
     c.budget_end = end_;
     t0_ = c.tsc;
     in_generated_ = true;

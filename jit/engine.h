@@ -63,6 +63,7 @@ class JitEngine final : public cpu::Engine, public cpu::BlockObserver {
   cpu::Interpreter interp_;
   CodeCache cache_;
   mutable Translator tr_;
+  std::unique_ptr<JumpEntry[]> jump_;  // the jump cache (block.h)
   std::unordered_set<JitBlock*> live_;
   std::vector<std::unique_ptr<JitBlock>> graveyard_;
   JitStats st_;

@@ -210,7 +210,37 @@ void Emission::slot_jump(uint32_t target) {
 
 void Emission::exit_to(uint32_t target) {
   if (chainable(target)) slot_jump(target);
-  else a.jmp(exit);
+  else exit_indirect();
+}
+
+void Emission::exit_indirect() {
+  if (!jump_table) {
+    a.jmp(exit);
+    return;
+  }
+  a.mov(x86::eax, x86::dword_ptr(kCpu, off.eip));
+  a.cmp(x86::eax, x86::dword_ptr(kCpu, off.cs_limit));
+  a.ja(exit);  // the fetch would fault: the dispatcher raises it
+  a.add(x86::eax, x86::dword_ptr(kCpu, off.seg_base[cpu::CS]));
+  a.mov(x86::edx, x86::eax);
+  a.shr(x86::edx, kJumpBits);
+  a.xor_(x86::edx, x86::eax);
+  a.and_(x86::edx, kJumpSize - 1);
+  a.shl(x86::edx, 5);
+  a.mov(x86::rcx, uint64_t(uintptr_t(jump_table)));
+  a.add(x86::rcx, x86::rdx);
+  a.cmp(x86::eax, x86::dword_ptr(x86::rcx, offsetof(JumpEntry, lin)));
+  a.jne(exit);
+  a.mov(x86::eax, x86::dword_ptr(kCpu, off.eip));
+  a.cmp(x86::eax, x86::dword_ptr(x86::rcx, offsetof(JumpEntry, eip)));
+  a.jne(exit);
+  a.cmp(x86::dword_ptr(x86::rcx, offsetof(JumpEntry, mode)), mode);
+  a.jne(exit);
+  a.mov(x86::rax, uint64_t(uintptr_t(cpu.tlb->generation())));
+  a.mov(x86::eax, x86::dword_ptr(x86::rax));
+  a.cmp(x86::eax, x86::dword_ptr(x86::rcx, offsetof(JumpEntry, tlb_gen)));
+  a.jne(exit);
+  a.jmp(x86::qword_ptr(x86::rcx, offsetof(JumpEntry, code)));
 }
 
 std::pair<Label, Label> Emission::defer_to_handler(const Insn& in, uint32_t at, uint32_t next, bool flags_after) {
@@ -253,7 +283,8 @@ bool Translator::translate(cpu::Block& b, uint32_t eip, uint32_t cs_base, JitBlo
     code.setLogger(&impl_->logger);
   }
   const uint32_t n = std::min<uint32_t>(uint32_t(b.insns.size()), cfg_.max_insns);
-  Emission e{a, off_, cfg_, cpu_, cs_base, eip, a.newLabel()};
+  Emission e{a, off_, cfg_, cpu_, cs_base, eip, uint32_t(b.key >> 32), cfg_.jump_cache ? jump_table_ : nullptr,
+             a.newLabel()};
 
   // Entry checks (see the essay).
   a.inc(kEntries);
@@ -339,7 +370,8 @@ bool Translator::translate(cpu::Block& b, uint32_t eip, uint32_t cs_base, JitBlo
       e.slot_jump(tg.eip[k]);
       a.bind(skip);
     }
-    a.jmp(e.exit);
+    if (ends && (row.attrs & cpu::A_MODE)) a.jmp(e.exit);  // the dispatcher looks the new mode up
+    else e.exit_indirect();
   }
   e.emit_cold();  // out of line, after every exit
   a.bind(e.exit);

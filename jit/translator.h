@@ -45,6 +45,8 @@ class Translator {
   // is 0 or the ChainSlot* of the direct exit taken.
   using EnterFn = uint64_t (*)(cpu::Cpu*, const uint8_t*);
   EnterFn enter() const { return enter_; }
+  // The jump cache generated code probes at indirect exits (jit/block.h).
+  void set_jump_table(const JumpEntry* t) { jump_table_ = t; }
   // Re-emit the trampoline after the cache was flushed.
   void reset();
   GeneratedCounters& counters() { return counters_; }
@@ -58,6 +60,7 @@ class Translator {
   CpuOffsets off_;
   EnterFn enter_ = nullptr;
   GeneratedCounters counters_{};
+  const JumpEntry* jump_table_ = nullptr;
 };
 
 }  // namespace jit

@@ -202,6 +202,7 @@ void Tlb::set_regs(const PagingRegs& r) {
 
 void Tlb::flush(bool keep_global) {
   ++stats_.flushes;
+  ++generation_;
   if (!keep_global || !globals_) {
     for (auto& set : sets_)
       for (TlbEntry& e : set) clear(e);
@@ -218,6 +219,7 @@ void Tlb::flush(bool keep_global) {
 }
 
 void Tlb::invlpg(uint32_t lin) {
+  ++generation_;
   uint32_t page = lin & ~(kPageSize - 1);
   for (auto& set : sets_) {
     TlbEntry& e = set[(lin >> kPageShift) & kTlbMask];

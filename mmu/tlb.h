@@ -133,6 +133,9 @@ class Tlb final : public MapObserver {
   void invlpg(uint32_t lin);
 
   const TlbStats& stats() const { return stats_; }
+  // Bumped by every flush and INVLPG: a cache of linear-address lookups
+  // (the translator's jump cache) is valid while it is unchanged.
+  const uint32_t* generation() const { return &generation_; }
 
   // MapObserver
   void map_changed() override { flush(false); }
@@ -156,6 +159,7 @@ class Tlb final : public MapObserver {
   bool large_ = false;    // some entry came from a 2/4 MiB page
   bool globals_ = false;  // some entry is global
   TlbStats stats_;
+  uint32_t generation_ = 0;
   TlbEntry sets_[2][kTlbSize];  // [0] supervisor, [1] user
 };
 
