@@ -267,3 +267,50 @@ TEST_CASE("jit: inline memory accesses that must not take the fast path") {
   CHECK(e == Exit::Shutdown);
   CHECK(t.diff() == "");
 }
+
+TEST_CASE("jit: the jump cache follows a remapped page (INVLPG) and a new CR3") {
+  // call eax into linear 0x400000, which maps first to a page returning 1,
+  // then (PTE + INVLPG) to one returning 2, then (a new CR3) to one returning 3.
+  Twin t;
+  t.flat32();
+  const uint32_t pd = 0x10000, pt = 0x11000, pd2 = 0x12000;
+  t.both([&](Side& s) {
+    mmu::Memory& m = s.mem;
+    m.write<uint32_t>(pd, pt | 3);
+    m.write<uint32_t>(pd2, pt | 3);
+    for (uint32_t p = 0; p < 1024; ++p) m.write<uint32_t>(pt + 4 * p, (p << 12) | 3);
+    m.write<uint32_t>(pd + 4, 0x13000 | 3);   // 0x400000 -> page table 0x13000
+    m.write<uint32_t>(0x13000, 0x30000 | 3);  //   -> 0x30000
+    m.write<uint32_t>(pd2 + 4, 0x14000 | 3);  // in pd2: -> page table 0x14000
+    m.write<uint32_t>(0x14000, 0x32000 | 3);  //   -> 0x32000
+    s.c.cr[3] = pd;
+    s.c.cr[0] |= CR0_PG;
+    s.c.sync_paging();
+  });
+  t.load(0x30000, {0xB8, 0x01, 0x00, 0x00, 0x00, 0xC3});  // mov eax, 1 ; ret
+  t.load(0x31000, {0xB8, 0x02, 0x00, 0x00, 0x00, 0xC3});  // mov eax, 2 ; ret
+  t.load(0x32000, {0xB8, 0x03, 0x00, 0x00, 0x00, 0xC3});  // mov eax, 3 ; ret
+  std::vector<uint8_t> code;
+  auto call_into = [&](uint8_t save_reg) {  // mov eax, 0x400000 ; call eax ; mov reg, eax
+    code.insert(code.end(), {0xB8, 0x00, 0x00, 0x40, 0x00, 0xFF, 0xD0, 0x89, uint8_t(0xC0 | save_reg)});
+  };
+  for (int k = 0; k < 3; ++k) call_into(1);  // ecx = 1, three times (the cache fills)
+  code.insert(code.end(), {0xC7, 0x05});     // mov dword [0x13000], 0x31003
+  le32(code, 0x13000);
+  le32(code, 0x31003);
+  code.insert(code.end(), {0x0F, 0x01, 0x3D});  // invlpg [0x400000]
+  le32(code, 0x400000);
+  for (int k = 0; k < 2; ++k) call_into(2);  // edx = 2
+  code.insert(code.end(), {0xB8});           // mov eax, pd2 ; mov cr3, eax
+  le32(code, pd2);
+  code.insert(code.end(), {0x0F, 0x22, 0xD8});
+  for (int k = 0; k < 2; ++k) call_into(7);  // edi = 3
+  code.push_back(0xF4);
+  t.load(Twin::kCode, code);
+  CHECK(t.run(10000) == Exit::Halted);
+  CHECK(t.diff() == "");
+  CHECK(t.b.c.gpr[ECX] == 1);
+  CHECK(t.b.c.gpr[EDX] == 2);
+  CHECK(t.b.c.gpr[EDI] == 3);
+  CHECK(t.b.jit->block_entries() > t.b.jit->jit_stats().dispatches);  // some exits did not go through the dispatcher
+}
