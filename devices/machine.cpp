@@ -250,7 +250,11 @@ StopReason Machine::run(const Limits& lim) {
       engine_->run(c, 1);  // delivers the interrupt (or stays halted)
       continue;
     }
+    // A timer a device arms during the slice for an earlier time cuts it
+    // short (EV_STOP after that instruction, in either engine).
+    sched_->begin_slice(c.tsc + slice, [&c] { c.events |= cpu::EV_STOP; });
     cpu::Exit why = engine_->run(c, slice);
+    sched_->end_slice();
     sched_->run_due();
     if (why == cpu::Exit::Shutdown) {
       // A triple fault resets the PC, as the chipset does on a shutdown cycle.

@@ -21,7 +21,13 @@ Scheduler::TimerId Scheduler::add(std::string name, Callback cb) {
   return TimerId(timers_.size() - 1);
 }
 
-void Scheduler::arm(TimerId t, uint64_t when_ns) { timers_.at(t).when = when_ns; }
+void Scheduler::arm(TimerId t, uint64_t when_ns) {
+  timers_.at(t).when = when_ns;
+  if (slice_end_ != kNever && ns_to_insns(when_ns) < slice_end_) {
+    slice_end_ = kNever;
+    if (cut_) cut_();
+  }
+}
 void Scheduler::disarm(TimerId t) { timers_.at(t).when = kNever; }
 
 uint64_t Scheduler::instructions_until_next(uint64_t cap) const {

@@ -46,6 +46,16 @@ class Scheduler {
   // Fire every timer whose deadline is <= now(). A callback may re-arm timers.
   void run_due();
 
+  // While the CPU runs a slice that ends at instruction count `end`, a timer
+  // armed (by a device the CPU is programming) to fire before that end calls
+  // `cut` once, which makes the engine return early so the timer fires on
+  // time. Outside slices (end_slice) arming never cuts.
+  void begin_slice(uint64_t end, std::function<void()> cut) {
+    slice_end_ = end;
+    cut_ = std::move(cut);
+  }
+  void end_slice() { slice_end_ = kNever; }
+
  private:
   struct Timer {
     std::string name;
@@ -54,6 +64,8 @@ class Scheduler {
   };
   const uint64_t* clock_;
   uint64_t ips_;
+  uint64_t slice_end_ = kNever;
+  std::function<void()> cut_;
   std::vector<Timer> timers_;
 };
 

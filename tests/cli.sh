@@ -15,7 +15,7 @@ st=$?
 
 cp "$roms/boot.img" "$work/locked.img"
 sum_before=$(md5sum < "$work/locked.img")
-"$xlat86" -fda "$work/locked.img" -boot a -snapshot --max-seconds 60 --type '30:x' -serial none &
+"$xlat86" -fda "$work/locked.img" -boot a -snapshot --max-seconds 60 --type '30:x' -serial none --pace realtime &
 first=$!
 sleep 1
 err=$("$xlat86" -fda "$work/locked.img" -boot a --max-seconds 1 -serial none 2>&1)

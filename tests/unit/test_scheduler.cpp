@@ -42,3 +42,22 @@ TEST_CASE("scheduler: timers fire in deadline order and may re-arm") {
   CHECK(s.instructions_until_next(1000) == 1000);
   CHECK(!s.armed(b));
 }
+
+TEST_CASE("scheduler: a timer armed during a slice for an earlier time cuts the slice once") {
+  uint64_t clock = 0;
+  devices::Scheduler s(&clock, 100'000'000);  // 10 ns per instruction
+  auto t = s.add("t", [](uint64_t) {});
+  int cuts = 0;
+  s.begin_slice(1000, [&] { ++cuts; });
+  s.arm(t, 20'000);  // instruction 2000: after the slice's end
+  CHECK(cuts == 0);
+  s.arm(t, 5'000);   // instruction 500: inside the slice
+  CHECK(cuts == 1);
+  s.arm(t, 6'000);   // already cut: once is enough
+  CHECK(cuts == 1);
+  s.end_slice();
+  s.begin_slice(2000, [&] { ++cuts; });
+  s.end_slice();
+  s.arm(t, 100);     // outside a slice: never
+  CHECK(cuts == 1);
+}
