@@ -20,7 +20,13 @@ uint64_t parse_size(const std::string& item, const std::string& v) {
   return n;
 }
 
+const char* const kEmitterNames[] = {"mov", "add", "or", "adc", "sbb", "and", "sub", "xor", "cmp",
+                                     "test", "inc", "dec", "push", "pop", "jcc", "lea", "movzx", "movsx"};
+static_assert(sizeof kEmitterNames / sizeof *kEmitterNames == size_t(Emitter::Count));
+
 }  // namespace
+
+const char* const* emitter_names() { return kEmitterNames; }
 
 Config parse_config(const std::string& spec) {
   Config c;
@@ -43,6 +49,12 @@ Config parse_config(const std::string& spec) {
     else if (key == "flag-elision" && val.empty()) c.flag_elision = true;
     else if (key == "no-inline-mem" && val.empty()) c.inline_mem = false;
     else if (key == "no-jump-cache" && val.empty()) c.jump_cache = false;
+    else if (key == "no-emit" && !val.empty()) {
+      unsigned k = 0;
+      while (k < unsigned(Emitter::Count) && val != kEmitterNames[k]) ++k;
+      if (k == unsigned(Emitter::Count)) throw std::invalid_argument("--jit " + item + ": no such emitter");
+      c.no_emit |= 1u << k;
+    }
     else if (key == "jump-cache" && val.empty()) c.jump_cache = true;
     else if (key == "inline-mem" && val.empty()) c.inline_mem = true;
     else if (key == "max-insns" && !val.empty()) {
@@ -61,7 +73,8 @@ Config parse_config(const std::string& spec) {
 }
 
 std::string config_help() {
-  return "no-chain, no-jump-cache, no-inline, no-inline-mem, no-flag-elision, max-insns=N, cache=SIZE[K|M]";
+  return "no-chain, no-jump-cache, no-inline, no-inline-mem, no-flag-elision, no-emit=NAME (mov add or adc sbb "
+         "and sub xor cmp test inc dec push pop jcc lea movzx movsx), max-insns=N, cache=SIZE[K|M]";
 }
 
 }  // namespace jit

@@ -8,12 +8,18 @@
 
 namespace jit {
 
+// The inline emitters, each switchable (`--jit no-emit=NAME`): names in
+// emitter_names(), bits in Config::no_emit.
+enum class Emitter : uint8_t { Mov, Add, Or, Adc, Sbb, And, Sub, Xor, Cmp, Test, Inc, Dec, Push, Pop, Jcc, Lea, Movzx, Movsx, Count };
+
 struct Config {
   bool chain = true;          // patch direct block exits to jump straight to their target
   bool inline_ops = true;     // inline host code for the hot instructions (else: call the handler)
   bool flag_elision = true;   // keep guest flags in host RFLAGS between inline instructions
   bool inline_mem = true;     // memory operands through the inline soft-TLB path (else: the handler)
   bool jump_cache = true;     // indirect exits look their target up in generated code
+  uint32_t no_emit = 0;       // bit per Emitter: that instruction calls its handler
+  bool emits(Emitter e) const { return inline_ops && !(no_emit & (1u << unsigned(e))); }
   unsigned max_insns = 32;    // guest instructions per translated block (1 = translate one at a time)
   size_t cache_bytes = size_t(64) << 20;  // the code cache; flushed whole when full
 };
@@ -21,6 +27,7 @@ struct Config {
 // "no-chain,no-inline,max-insns=1,cache=256K": throws std::invalid_argument
 // with a message naming the bad item.
 Config parse_config(const std::string& spec);
+const char* const* emitter_names();  // Emitter::Count names, lower case
 std::string config_help();
 
 }  // namespace jit

@@ -74,17 +74,27 @@ x86::Mem tlb_fast(Emission& e, unsigned w, bool write, const Label& slow) {
 
 }  // namespace
 
-x86::Mem emit_mem_fast(Emission& e, const cpu::Insn& in, unsigned w, bool write, const Label& slow) {
+void emit_ea(Emission& e, const cpu::Insn& in) {
+  // MOV, LEA and MOVZX only: RFLAGS (which may hold the guest's) is untouched.
   x86::Assembler& a = e.a;
-  materialize_flags(a, e.off, e.st);
-  load_tlb_table(e);
-  a.mov(x86::ecx, in.disp);
-  if (in.base != cpu::kNoReg) a.add(x86::ecx, gpr32(e.off, in.base));
-  if (in.index != cpu::kNoReg) {
-    a.mov(x86::edx, gpr32(e.off, in.index));
-    a.lea(x86::ecx, x86::ptr(x86::rcx, x86::rdx, in.scale));
+  const bool base = in.base != cpu::kNoReg, index = in.index != cpu::kNoReg;
+  const int32_t disp = int32_t(in.disp);
+  if (index) a.mov(x86::edx, gpr32(e.off, in.index));
+  if (base) {
+    a.mov(x86::ecx, gpr32(e.off, in.base));
+    if (index) a.lea(x86::ecx, x86::ptr(x86::rcx, x86::rdx, in.scale, disp));
+    else if (disp) a.lea(x86::ecx, x86::ptr(x86::rcx, disp));
+  } else {
+    a.mov(x86::ecx, in.disp);
+    if (index) a.lea(x86::ecx, x86::ptr(x86::rcx, x86::rdx, in.scale));
   }
   if (!in.asz32()) a.movzx(x86::ecx, x86::cx);
+}
+
+x86::Mem emit_mem_fast(Emission& e, const cpu::Insn& in, unsigned w, bool write, const Label& slow) {
+  materialize_flags(e.a, e.off, e.st);
+  load_tlb_table(e);
+  emit_ea(e, in);
   segment_checks(e, in.seg, w, write, slow);
   return tlb_fast(e, w, write, slow);
 }

@@ -14,7 +14,7 @@ using cpu::Insn;
 
 namespace {
 
-enum class Op : uint8_t { None, Add, Or, Adc, Sbb, And, Sub, Xor, Cmp, Test, Mov, Inc, Dec, Jcc, Push, Pop };
+enum class Op : uint8_t { None, Add, Or, Adc, Sbb, And, Sub, Xor, Cmp, Test, Mov, Inc, Dec, Jcc, Push, Pop, Lea, Movzx, Movsx };
 // Operand shapes (SDM notation): E,G = r/m and reg; I immediate; A = AL/eAX;
 // Z = the register in the opcode's low bits; J = a relative branch.
 enum class Shape : uint8_t { EG, GE, EI, AI, ZI, Z, E, J };
@@ -22,7 +22,32 @@ enum class Shape : uint8_t { EG, GE, EI, AI, ZI, Z, E, J };
 struct Desc {
   Op op = Op::None;
   Shape shape = Shape::EG;
+  uint8_t src_w = 0;  // MOVZX/MOVSX: the source width
 };
+
+// The --jit no-emit switch that governs an operation.
+Emitter emitter_of(Op op) {
+  switch (op) {
+    case Op::Add: return Emitter::Add;
+    case Op::Or: return Emitter::Or;
+    case Op::Adc: return Emitter::Adc;
+    case Op::Sbb: return Emitter::Sbb;
+    case Op::And: return Emitter::And;
+    case Op::Sub: return Emitter::Sub;
+    case Op::Xor: return Emitter::Xor;
+    case Op::Cmp: return Emitter::Cmp;
+    case Op::Test: return Emitter::Test;
+    case Op::Inc: return Emitter::Inc;
+    case Op::Dec: return Emitter::Dec;
+    case Op::Push: return Emitter::Push;
+    case Op::Pop: return Emitter::Pop;
+    case Op::Jcc: return Emitter::Jcc;
+    case Op::Lea: return Emitter::Lea;
+    case Op::Movzx: return Emitter::Movzx;
+    case Op::Movsx: return Emitter::Movsx;
+    default: return Emitter::Mov;
+  }
+}
 
 Op alu_op(std::string_view mn) {
   static const std::pair<std::string_view, Op> ops[] = {
@@ -50,6 +75,10 @@ Desc describe(const cpu::Row& r) {
     else if (ops == "Gb,Eb" || ops == "Gv,Ev") d = {Op::Mov, Shape::GE};
     else if (ops == "Eb,Ib" || ops == "Ev,Iv") d = {Op::Mov, Shape::EI};
     else if (r.opcode >= 0xB0 && r.opcode <= 0xBF && r.map == 0) d = {Op::Mov, Shape::ZI};
+  } else if (mn == "LEA" && ops == "Gv,M") {
+    d = {Op::Lea, Shape::GE};
+  } else if ((mn == "MOVZX" || mn == "MOVSX") && (ops == "Gv,Eb" || ops == "Gv,Ew")) {
+    d = {mn == "MOVZX" ? Op::Movzx : Op::Movsx, Shape::GE, uint8_t(ops == "Gv,Eb" ? 1 : 2)};
   } else if ((mn == "PUSH" || mn == "POP") && r.map == 0 && r.opcode >= 0x50 && r.opcode <= 0x5F) {
     d = {mn == "PUSH" ? Op::Push : Op::Pop, Shape::Z};
   } else if (mn == "INC" || mn == "DEC") {
@@ -127,7 +156,8 @@ void emit_op(x86::Assembler& a, Op op, const x86::Mem& dst, const Operand& src) 
 bool can_inline(const Insn& in, const Config& cfg) {
   if (!cfg.inline_ops || !genuine(in) || (in.flags & cpu::I_LOCK)) return false;
   const Desc& d = desc_of(in);
-  if (d.op == Op::None || d.op == Op::Jcc) return false;
+  if (d.op == Op::None || d.op == Op::Jcc || !cfg.emits(emitter_of(d.op))) return false;
+  if (d.op == Op::Lea) return in.mem();
   if (d.op == Op::Pop && in.reg == cpu::ESP) return false;  // POP ESP: the handler's rule
   if (d.op == Op::Push || d.op == Op::Pop) return cfg.inline_mem;
   if (in.mem()) return cfg.inline_mem && (d.shape == Shape::EG || d.shape == Shape::GE || d.shape == Shape::EI ||
@@ -138,7 +168,7 @@ bool can_inline(const Insn& in, const Config& cfg) {
 int inline_jcc(const Insn& in, const Config& cfg) {
   if (!cfg.inline_ops || !genuine(in)) return -1;
   const cpu::Row& r = cpu::table()[in.row];
-  return desc_of(in).op == Op::Jcc ? (r.opcode & 0xF) : -1;
+  return desc_of(in).op == Op::Jcc && cfg.emits(Emitter::Jcc) ? (r.opcode & 0xF) : -1;
 }
 
 namespace {
@@ -201,6 +231,32 @@ void emit_inline(Emission& e, const Insn& in, uint32_t at, uint32_t next) {
   const Desc& d = desc_of(in);
   const unsigned w = width(in);
   if (d.op == Op::Push || d.op == Op::Pop) return emit_stack(e, in, d.op, w, at, next);
+  if (d.op == Op::Lea) {
+    // The effective address only: no access, no flags.
+    emit_ea(e, in);
+    if (w == 4) a.mov(reg_mem(off, in.reg, 4), x86::ecx);
+    else a.mov(reg_mem(off, in.reg, 2), x86::cx);
+    return;
+  }
+  if (d.op == Op::Movzx || d.op == Op::Movsx) {
+    x86::Mem src;
+    std::pair<Label, Label> cold;
+    if (in.mem()) {
+      cold = e.defer_to_handler(in, at, next, false);
+      src = emit_mem_fast(e, in, d.src_w, false, cold.first);
+    } else {
+      src = reg_mem(off, in.rm, d.src_w);
+    }
+    if (d.op == Op::Movzx) a.movzx(x86::edx, src);
+    else a.movsx(x86::edx, src);
+    if (w == 4) a.mov(reg_mem(off, in.reg, 4), x86::edx);
+    else a.mov(reg_mem(off, in.reg, 2), x86::dx);
+    if (in.mem()) {
+      a.bind(cold.second);
+      e.st.flags_in_host = false;  // written back before the checks
+    }
+    return;
+  }
   if (in.mem()) {
     // The memory operand through the inline soft TLB; the handler otherwise.
     bool write = writes_dst(d.op) && d.shape != Shape::GE;

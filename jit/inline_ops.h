@@ -47,6 +47,9 @@ void emit_jcc(x86::Assembler& a, const CpuOffsets& off, int cc, const InlineStat
 // (`w` bytes). Leaves the host address in rax + rcx and returns it as an
 // operand; jumps to `slow` when any check fails. Clobbers rax, rcx, rdx and
 // RFLAGS (guest flags are written back first).
+// The effective address (offset) of the memory operand of `in` into ecx,
+// wrapped to the address size (clobbers rdx; leaves RFLAGS alone).
+void emit_ea(Emission& e, const cpu::Insn& in);
 x86::Mem emit_mem_fast(Emission& e, const cpu::Insn& in, unsigned w, bool write, const asmjit::Label& slow);
 // The same for the stack: SS:[ESP - w] (push) or SS:[ESP] (pop), 32-bit
 // stacks only (a 16-bit stack takes the slow path).

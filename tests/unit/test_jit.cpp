@@ -47,7 +47,8 @@ TEST_CASE("jit: a register loop runs in generated code, chained, as the interpre
 }
 
 TEST_CASE("jit: every optimization switched off gives the same result") {
-  for (const char* spec : {"no-chain", "no-inline", "no-flag-elision", "max-insns=1", "no-chain,no-inline,max-insns=2"}) {
+  for (const char* spec : {"no-chain", "no-inline", "no-flag-elision", "max-insns=1", "no-chain,no-inline,max-insns=2",
+                           "no-emit=add,no-emit=adc", "no-emit=jcc", "no-emit=dec,no-jump-cache"}) {
     CAPTURE(spec);
     Twin t(spec);
     t.flat32();
@@ -213,6 +214,11 @@ TEST_CASE("jit: configuration strings") {
   CHECK_THROWS_AS(jit::parse_config("max-insns=0"), std::invalid_argument);
   CHECK_THROWS_AS(jit::parse_config("cache=1K"), std::invalid_argument);
   CHECK_THROWS_AS(jit::parse_config("cache=12Q"), std::invalid_argument);
+  jit::Config e = jit::parse_config("no-emit=add,no-emit=jcc");
+  CHECK(!e.emits(jit::Emitter::Add));
+  CHECK(!e.emits(jit::Emitter::Jcc));
+  CHECK(e.emits(jit::Emitter::Sub));
+  CHECK_THROWS_AS(jit::parse_config("no-emit=frobnicate"), std::invalid_argument);
 }
 
 TEST_CASE("jit: memory operands and the stack take the inline soft-TLB path") {
