@@ -39,6 +39,9 @@ void load_flags_to_host(x86::Assembler& a, const CpuOffsets& off);
 // If `in` is a Jcc rel8/rel32 the translator may end a block with inline,
 // its condition code (0-15), else -1.
 int inline_jcc(const cpu::Insn& in, const Config& cfg);
+// Block ends the translator emits inline besides Jcc.
+enum class Tail : uint8_t { None, Call, Ret };
+Tail inline_tail(const cpu::Insn& in, const Config& cfg);
 // Emit a host jump to `taken` if the guest condition `cc` holds, reading the
 // flags from RFLAGS when they are there, else from CpuState (clobbers rax).
 void emit_jcc(x86::Assembler& a, const CpuOffsets& off, int cc, const InlineState& st, const asmjit::Label& taken);

@@ -303,7 +303,8 @@ bool Translator::translate(cpu::Block& b, uint32_t eip, uint32_t cs_base, JitBlo
   const Insn& last = b.insns[n - 1];
   const bool whole = n == b.insns.size();
   const int jcc = whole ? inline_jcc(last, cfg_) : -1;
-  const uint32_t body = jcc >= 0 ? n - 1 : n;
+  const Tail tail = whole && jcc < 0 ? inline_tail(last, cfg_) : Tail::None;
+  const uint32_t body = jcc >= 0 || tail != Tail::None ? n - 1 : n;
 
   uint32_t at = eip;
   for (uint32_t k = 0; k < body; ++k) {
@@ -321,7 +322,44 @@ bool Translator::translate(cpu::Block& b, uint32_t eip, uint32_t cs_base, JitBlo
     at = next;
   }
 
-  if (jcc >= 0) {
+  if (tail == Tail::Call) {
+    // CALL rel: push the return address on the inline stack path, then the
+    // target (chained when in this page).
+    uint32_t next = at + last.len;
+    unsigned w = last.osz32() ? 4 : 2;
+    uint32_t target = next + last.imm;
+    if (w == 2) target &= 0xFFFF;
+    auto [slow, join] = e.defer_to_handler(last, at, next, false);
+    materialize_flags(a, off_, e.st);
+    a.cmp(x86::dword_ptr(kCpu, off_.cs_limit), target);
+    a.jb(slow);  // past the CS limit: the handler raises #GP
+    x86::Mem m = emit_stack_fast(e, w, true, slow);
+    if (w == 4) a.mov(m, next);
+    else a.mov(m, imm(int16_t(uint16_t(next))));
+    a.sub(x86::dword_ptr(kCpu, off_.gpr + 4 * cpu::ESP), w);
+    a.bind(join);
+    ++e.pending;
+    e.eip_stale = true;
+    e.sync_state(target);
+    e.exit_to(target);
+  } else if (tail == Tail::Ret) {
+    // RET: pop EIP on the inline stack path, then the jump cache.
+    uint32_t next = at + last.len;
+    unsigned w = last.osz32() ? 4 : 2;
+    auto [slow, join] = e.defer_to_handler(last, at, next, false);
+    x86::Mem m = emit_stack_fast(e, w, false, slow);
+    if (w == 4) a.mov(x86::edx, m);
+    else a.movzx(x86::edx, m);
+    a.cmp(x86::edx, x86::dword_ptr(kCpu, off_.cs_limit));
+    a.ja(slow);  // past the CS limit: the handler raises #GP
+    a.add(x86::dword_ptr(kCpu, off_.gpr + 4 * cpu::ESP), w);
+    a.mov(x86::dword_ptr(kCpu, off_.eip), x86::edx);
+    a.bind(join);
+    ++e.pending;
+    e.eip_stale = false;  // both ways wrote it
+    e.sync_state(0);
+    e.exit_indirect();
+  } else if (jcc >= 0) {
     // Jcc inline: the condition on the host flags, each way its own exit.
     uint32_t next = at + last.len;
     uint32_t taken = next + last.imm;
