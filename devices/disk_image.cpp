@@ -47,7 +47,9 @@ std::unique_ptr<DiskImage> DiskImage::open(const std::string& path, bool snapsho
   struct stat st;
   if (::fstat(fd, &st) != 0) fail(path, std::strerror(errno));
   if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) fail(path, "not a regular file");
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+  // A writer excludes everyone; readers (-snapshot, read-only) share: a
+  // snapshot run never changes the file, so any number may use it at once.
+  if (::flock(fd, (want_write ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0) {
     if (errno == EWOULDBLOCK) fail(path, "image is locked by another xlat86");
     fail(path, std::string("cannot lock: ") + std::strerror(errno));
   }

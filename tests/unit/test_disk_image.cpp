@@ -134,6 +134,17 @@ TEST_CASE("disk: a second open of the same image is refused by the lock") {
   CHECK(open_error(t.path) == "");  // released with the first image
 }
 
+TEST_CASE("disk: snapshot and read-only opens share the image; a writer is refused meanwhile") {
+  TempImage t(1024);
+  auto a = DiskImage::open(t.path, true, false);
+  auto b = DiskImage::open(t.path, true, false);
+  auto c = DiskImage::open(t.path, false, true);
+  CHECK(a);
+  CHECK(b);
+  CHECK(c);
+  CHECK(open_error(t.path).find("image is locked by another xlat86") != std::string::npos);
+}
+
 TEST_CASE("disk: a missing file is a clear error") {
   std::string e = open_error("/nonexistent/xlat86-image.img");
   CHECK(e.find("/nonexistent/xlat86-image.img") != std::string::npos);
