@@ -49,7 +49,11 @@ Config parse_config(const std::string& spec) {
     else if (key == "flag-elision" && val.empty()) c.flag_elision = true;
     else if (key == "no-inline-mem" && val.empty()) c.inline_mem = false;
     else if (key == "no-jump-cache" && val.empty()) c.jump_cache = false;
-    else if (key == "no-emit" && !val.empty()) {
+    else if (key == "smc-interp" && !val.empty()) {
+      uint64_t n = parse_size(item, val);
+      if (n > 255) throw std::invalid_argument("--jit " + item + ": must be 0..255");
+      c.smc_interp = unsigned(n);
+    } else if (key == "no-emit" && !val.empty()) {
       unsigned k = 0;
       while (k < unsigned(Emitter::Count) && val != kEmitterNames[k]) ++k;
       if (k == unsigned(Emitter::Count)) throw std::invalid_argument("--jit " + item + ": no such emitter");
@@ -74,7 +78,7 @@ Config parse_config(const std::string& spec) {
 
 std::string config_help() {
   return "no-chain, no-jump-cache, no-inline, no-inline-mem, no-flag-elision, no-emit=NAME (mov add or adc sbb "
-         "and sub xor cmp test inc dec push pop jcc lea movzx movsx call ret), max-insns=N, cache=SIZE[K|M]";
+         "and sub xor cmp test inc dec push pop jcc lea movzx movsx call ret), max-insns=N, cache=SIZE[K|M], smc-interp=N";
 }
 
 }  // namespace jit

@@ -19,6 +19,7 @@ struct Config {
   bool inline_mem = true;     // memory operands through the inline soft-TLB path (else: the handler)
   bool jump_cache = true;     // indirect exits look their target up in generated code
   uint32_t no_emit = 0;       // bit per Emitter: that instruction calls its handler
+  unsigned smc_interp = 16;   // a page whose blocks were invalidated this often is interpreted (0: never)
   bool emits(Emitter e) const { return inline_ops && !(no_emit & (1u << unsigned(e))); }
   unsigned max_insns = 32;    // guest instructions per translated block (1 = translate one at a time)
   size_t cache_bytes = size_t(64) << 20;  // the code cache; flushed whole when full

@@ -10,7 +10,7 @@ using cpu::Exit;
 
 JitEngine::JitEngine(Cpu& c, const Config& cfg)
     : c_(c), cfg_(cfg), interp_(c), cache_(cfg.cache_bytes), tr_(c, cache_, cfg_),
-      jump_(std::make_unique<JumpEntry[]>(kJumpSize)) {
+      jump_(std::make_unique<JumpEntry[]>(kJumpSize)), smc_drops_(size_t(1) << (32 - mmu::kPageShift)) {
   interp_.icache().set_observer(this);
   tr_.set_jump_table(jump_.get());
 }
@@ -64,6 +64,10 @@ void JitEngine::forget(JitBlock* j) {
 
 void JitEngine::block_dropped(cpu::Block& b) {
   auto* j = static_cast<JitBlock*>(b.engine);
+  if (j && cfg_.smc_interp) {
+    uint8_t& d = smc_drops_[b.phys >> mmu::kPageShift];
+    if (d < 255) ++d;
+  }
   b.engine = nullptr;
   while (j) {
     JitBlock* next = j->next_same_block;
@@ -155,6 +159,16 @@ Exit JitEngine::run(Cpu& c, uint64_t budget) {
       }
       continue;
     }
+    if (cfg_.smc_interp && smc_drops_[b->phys >> mmu::kPageShift] >= cfg_.smc_interp) {
+      uint64_t t = c.tsc;
+      Exit e = interpret(c, std::min<uint64_t>(left, b->insns.size()));
+      st_.interp_smc += c.tsc - t;
+      if (e != Exit::Budget) {
+        why_ = e;
+        break;
+      }
+      continue;
+    }
     JitBlock* j = find_or_translate(*b, c.eip);
     if (j->ninsns > left) {
       uint64_t t = c.tsc;
@@ -196,7 +210,7 @@ std::string JitEngine::stats() const {
                 "jit: blocks translated %llu, cache flushes %llu, invalidations %llu, code %zu of %zu KiB\n"
                 "jit: block entries %llu (dispatcher %llu, chained %llu), chains patched %llu, unpatched %llu, "
                 "helper calls %llu\n"
-                "jit: interpreted for events %llu, uncached blocks %llu, budget ends %llu\n",
+                "jit: interpreted for events %llu, uncached blocks %llu, budget ends %llu, code-written pages %llu\n",
                 (unsigned long long)st_.insns_total, share, (unsigned long long)st_.faults,
                 (unsigned long long)st_.blocks_translated, (unsigned long long)st_.cache_flushes,
                 (unsigned long long)st_.invalidations, cache_.used() >> 10, cache_.size() >> 10,
@@ -204,7 +218,7 @@ std::string JitEngine::stats() const {
                 (unsigned long long)chained, (unsigned long long)st_.chains_patched,
                 (unsigned long long)st_.chains_unpatched, (unsigned long long)g.helper_calls,
                 (unsigned long long)st_.interp_events, (unsigned long long)st_.interp_uncached,
-                (unsigned long long)st_.interp_budget);
+                (unsigned long long)st_.interp_budget, (unsigned long long)st_.interp_smc);
   return buf + interp_.stats();
 }
 

@@ -35,6 +35,7 @@ struct JitStats {
   uint64_t interp_events = 0;   // events, interrupt shadows, TF/RF
   uint64_t interp_uncached = 0; // blocks decoded for one use or crossing pages
   uint64_t interp_budget = 0;   // the end of a budget that a whole block would pass
+  uint64_t interp_smc = 0;      // blocks on pages that code writes hit again and again
 };
 
 class JitEngine final : public cpu::Engine, public cpu::BlockObserver {
@@ -64,6 +65,10 @@ class JitEngine final : public cpu::Engine, public cpu::BlockObserver {
   CodeCache cache_;
   mutable Translator tr_;
   std::unique_ptr<JumpEntry[]> jump_;  // the jump cache (block.h)
+  // Per physical page: how often its translated blocks were dropped (for
+  // self-modifying code); at Config::smc_interp its blocks are interpreted,
+  // since retranslating after every write costs more than it saves.
+  std::vector<uint8_t> smc_drops_;
   std::unordered_set<JitBlock*> live_;
   std::vector<std::unique_ptr<JitBlock>> graveyard_;
   JitStats st_;

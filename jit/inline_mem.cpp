@@ -99,16 +99,34 @@ x86::Mem emit_mem_fast(Emission& e, const cpu::Insn& in, unsigned w, bool write,
   return tlb_fast(e, w, write, slow);
 }
 
+// 32-bit code is compiled for a 32-bit stack (SS.B = 1), 16-bit and real-mode
+// code for a 16-bit one (SP wraps at 64 KiB); the other kind takes the slow path.
+static bool stack32(const Emission& e) { return e.mode == uint32_t(cpu::DecodeMode::Prot32); }
+
 x86::Mem emit_stack_fast(Emission& e, unsigned w, bool push, const Label& slow) {
   x86::Assembler& a = e.a;
   materialize_flags(a, e.off, e.st);
   load_tlb_table(e);
   a.test(x86::dword_ptr(kCpu, e.off.seg_attr[cpu::SS]), cpu::SEG_DB);
-  a.jz(slow);
-  a.mov(x86::ecx, gpr32(e.off, cpu::ESP));
-  if (push) a.sub(x86::ecx, w);
+  if (stack32(e)) {
+    a.jz(slow);
+    a.mov(x86::ecx, gpr32(e.off, cpu::ESP));
+    if (push) a.sub(x86::ecx, w);
+  } else {
+    a.jnz(slow);
+    a.movzx(x86::ecx, x86::word_ptr(kCpu, e.off.gpr + 4 * cpu::ESP));
+    if (push) {
+      a.sub(x86::ecx, w);
+      a.and_(x86::ecx, 0xFFFF);
+    }
+  }
   segment_checks(e, cpu::SS, w, push, slow);
   return tlb_fast(e, w, push, slow);
+}
+
+void emit_sp_add(Emission& e, int32_t delta) {
+  if (stack32(e)) e.a.add(x86::dword_ptr(kCpu, e.off.gpr + 4 * cpu::ESP), delta);
+  else e.a.add(x86::word_ptr(kCpu, e.off.gpr + 4 * cpu::ESP), delta);
 }
 
 }  // namespace jit

@@ -213,10 +213,10 @@ void emit_stack(Emission& e, const Insn& in, Op op, unsigned w, uint32_t at, uin
   if (op == Op::Push) {
     a.mov(t, reg_mem(e.off, in.reg, w));  // PUSH ESP pushes the value before the push
     a.mov(m, t);
-    a.sub(x86::dword_ptr(kCpu, e.off.gpr + 4 * cpu::ESP), w);
+    emit_sp_add(e, -int32_t(w));
   } else {
     a.mov(t, m);
-    a.add(x86::dword_ptr(kCpu, e.off.gpr + 4 * cpu::ESP), w);
+    emit_sp_add(e, int32_t(w));
     a.mov(reg_mem(e.off, in.reg, w), t);
   }
   a.bind(join);

@@ -54,8 +54,10 @@ void emit_jcc(x86::Assembler& a, const CpuOffsets& off, int cc, const InlineStat
 // wrapped to the address size (clobbers rdx; leaves RFLAGS alone).
 void emit_ea(Emission& e, const cpu::Insn& in);
 x86::Mem emit_mem_fast(Emission& e, const cpu::Insn& in, unsigned w, bool write, const asmjit::Label& slow);
-// The same for the stack: SS:[ESP - w] (push) or SS:[ESP] (pop), 32-bit
-// stacks only (a 16-bit stack takes the slow path).
+// The same for the stack: SS:[ESP - w] (push) or SS:[ESP] (pop); a 32-bit
+// stack in 32-bit code, a 16-bit one (SP) otherwise, the other kind slow.
 x86::Mem emit_stack_fast(Emission& e, unsigned w, bool push, const asmjit::Label& slow);
+// ESP (or SP, as emit_stack_fast chose) += delta, after the access.
+void emit_sp_add(Emission& e, int32_t delta);
 
 }  // namespace jit

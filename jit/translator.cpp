@@ -336,7 +336,7 @@ bool Translator::translate(cpu::Block& b, uint32_t eip, uint32_t cs_base, JitBlo
     x86::Mem m = emit_stack_fast(e, w, true, slow);
     if (w == 4) a.mov(m, next);
     else a.mov(m, imm(int16_t(uint16_t(next))));
-    a.sub(x86::dword_ptr(kCpu, off_.gpr + 4 * cpu::ESP), w);
+    emit_sp_add(e, -int32_t(w));
     a.bind(join);
     ++e.pending;
     e.eip_stale = true;
@@ -352,7 +352,7 @@ bool Translator::translate(cpu::Block& b, uint32_t eip, uint32_t cs_base, JitBlo
     else a.movzx(x86::edx, m);
     a.cmp(x86::edx, x86::dword_ptr(kCpu, off_.cs_limit));
     a.ja(slow);  // past the CS limit: the handler raises #GP
-    a.add(x86::dword_ptr(kCpu, off_.gpr + 4 * cpu::ESP), w);
+    emit_sp_add(e, int32_t(w));
     a.mov(x86::dword_ptr(kCpu, off_.eip), x86::edx);
     a.bind(join);
     ++e.pending;

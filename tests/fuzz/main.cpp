@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
     else if (a == "--jit") spec = next();
     else { usage(); return a == "-h" || a == "--help" ? 0 : 2; }
   }
-  xt::Twin t("cache=4M," + spec);
+  xt::Twin t("cache=4M,smc-interp=0," + spec);  // every stream is new code at the same place
   t.flat32();
   uint64_t total = 0;
   for (unsigned n = 0; n < count; ++n) {

@@ -176,7 +176,7 @@ struct Guest::Impl {
     cpu::reset_state(c);
     c.mem = &mem;
     c.io = &ports;
-    if (jit) eng = jit::make_engine(c, jit::parse_config("max-insns=1"));
+    if (jit) eng = jit::make_engine(c, jit::parse_config("max-insns=1,smc-interp=0"));
     else eng = std::make_unique<cpu::Interpreter>(c);
   }
 };

@@ -320,3 +320,23 @@ TEST_CASE("jit: the jump cache follows a remapped page (INVLPG) and a new CR3") 
   CHECK(t.b.c.gpr[EDI] == 3);
   CHECK(t.b.jit->block_entries() > t.b.jit->jit_stats().dispatches);  // some exits did not go through the dispatcher
 }
+
+TEST_CASE("jit: a page whose code is rewritten again and again is interpreted, with the same results") {
+  // l: mov eax, imm32 (patched each time) ; add ebx, eax ; inc dword [imm] ; dec ecx ; jnz l
+  Twin t;
+  t.flat32();
+  std::vector<uint8_t> code = {0xB8, 0x05, 0x00, 0x00, 0x00,  // l: mov eax, 5
+                               0x01, 0xC3,                    // add ebx, eax
+                               0xFF, 0x05};                   // inc dword [l+1]
+  le32(code, Twin::kCode + 1);
+  code.insert(code.end(), {0x49, 0x75, 0xF0, 0xF4});  // dec ecx ; jnz l ; hlt
+  t.load(Twin::kCode, code);
+  t.both([](Side& s) {
+    s.c.gpr[ECX] = 200;
+    s.c.gpr[EBX] = 0;
+  });
+  CHECK(t.run(100000) == Exit::Halted);
+  CHECK(t.diff() == "");
+  CHECK(t.b.c.gpr[EBX] == 200 * 5 + 199 * 200 / 2);
+  CHECK(t.b.jit->jit_stats().interp_smc > 0);
+}

@@ -70,7 +70,7 @@ void Harness::begin_file() {
   c_->io = &io_;  // no devices: ports read all ones, as on the test boards
   // Either engine registers its decoded-block cache as the code listener.
   if (jit_) {
-    auto j = std::make_unique<jit::JitEngine>(*c_, jit::parse_config("max-insns=1," + jit_spec_));
+    auto j = std::make_unique<jit::JitEngine>(*c_, jit::parse_config("max-insns=1,smc-interp=0," + jit_spec_));
     icache_ = &j->interpreter().icache();
     engine_ = std::move(j);
   } else {
