@@ -168,7 +168,7 @@ std::string usage_text() {
       "Engine and automation:\n"
       "  --cpu interp|jit      execution engine: the interpreter (default) or the translator\n"
       "  --jit OPT,...         translator switches: no-chain, no-jump-cache, no-inline, no-inline-mem,\n"
-      "                        no-flag-elision, no-emit=NAME, max-insns=N, cache=SIZE[K|M]\n"
+      "                        no-flag-elision, no-emit=NAME, max-insns=N, cache=SIZE[K|M], smc-interp=N\n"
       "  --debug-exit          isa-debug-exit on port 0xF4 and the Bochs shutdown port 0x8900\n"
       "  --bios-log FILE       SeaBIOS debug output (port 0x402)\n"
       "  --post-port PORT:FILE append every byte written to PORT to FILE, one hex byte per line\n"
