@@ -17,7 +17,7 @@ namespace {
 enum class Op : uint8_t { None, Add, Or, Adc, Sbb, And, Sub, Xor, Cmp, Test, Mov, Inc, Dec, Jcc, Push, Pop, Lea, Movzx, Movsx };
 // Operand shapes (SDM notation): E,G = r/m and reg; I immediate; A = AL/eAX;
 // Z = the register in the opcode's low bits; J = a relative branch.
-enum class Shape : uint8_t { EG, GE, EI, AI, ZI, Z, E, J };
+enum class Shape : uint8_t { EG, GE, EI, AI, ZI, Z, E, J, AO, OA };  // AO/OA: AL/eAX from/to moffs
 
 struct Desc {
   Op op = Op::None;
@@ -74,6 +74,8 @@ Desc describe(const cpu::Row& r) {
     if (ops == "Eb,Gb" || ops == "Ev,Gv") d = {Op::Mov, Shape::EG};
     else if (ops == "Gb,Eb" || ops == "Gv,Ev") d = {Op::Mov, Shape::GE};
     else if (ops == "Eb,Ib" || ops == "Ev,Iv") d = {Op::Mov, Shape::EI};
+    else if (ops == "AL,Ob" || ops == "eAX,Ov") d = {Op::Mov, Shape::AO};
+    else if (ops == "Ob,AL" || ops == "Ov,eAX") d = {Op::Mov, Shape::OA};
     else if (r.opcode >= 0xB0 && r.opcode <= 0xBF && r.map == 0) d = {Op::Mov, Shape::ZI};
   } else if (mn == "LEA" && ops == "Gv,M") {
     d = {Op::Lea, Shape::GE};
@@ -161,7 +163,8 @@ bool can_inline(const Insn& in, const Config& cfg) {
   if (d.op == Op::Pop && in.reg == cpu::ESP) return false;  // POP ESP: the handler's rule
   if (d.op == Op::Push || d.op == Op::Pop) return cfg.inline_mem;
   if (in.mem()) return cfg.inline_mem && (d.shape == Shape::EG || d.shape == Shape::GE || d.shape == Shape::EI ||
-                                          d.shape == Shape::E);
+                                          d.shape == Shape::E || d.shape == Shape::AO || d.shape == Shape::OA);
+  if (d.shape == Shape::AO || d.shape == Shape::OA) return false;
   return true;
 }
 
@@ -259,7 +262,7 @@ void emit_inline(Emission& e, const Insn& in, uint32_t at, uint32_t next) {
   }
   if (in.mem()) {
     // The memory operand through the inline soft TLB; the handler otherwise.
-    bool write = writes_dst(d.op) && d.shape != Shape::GE;
+    bool write = writes_dst(d.op) && d.shape != Shape::GE && d.shape != Shape::AO;
     auto [slow, join] = e.defer_to_handler(in, at, next, writes_flags(d.op));
     x86::Mem m = emit_mem_fast(e, in, w, write, slow);
     x86::Gp t = scratch_d(w);
@@ -277,6 +280,14 @@ void emit_inline(Emission& e, const Insn& in, uint32_t at, uint32_t next) {
       case Shape::EI:
         if (d.op == Op::Mov) emit_op(a, Op::Mov, m, imm_of(in, w));
         else emit_alu(a, off, d.op, m, imm_of(in, w), e.st);
+        break;
+      case Shape::AO:  // MOV AL/eAX, [moffs]
+        a.mov(t, m);
+        a.mov(reg_mem(off, cpu::EAX, w), t);
+        break;
+      case Shape::OA:  // MOV [moffs], AL/eAX
+        a.mov(t, reg_mem(off, cpu::EAX, w));
+        a.mov(m, t);
         break;
       default:  // Shape::E: INC/DEC
         emit_alu(a, off, d.op, m, Operand(), e.st);
@@ -306,7 +317,9 @@ void emit_inline(Emission& e, const Insn& in, uint32_t at, uint32_t next) {
     case Shape::ZI: dst = reg_mem(off, in.reg, w); src = imm_of(in, w); break;
     case Shape::Z: dst = reg_mem(off, in.reg, w); break;
     case Shape::E: dst = reg_mem(off, in.rm, w); break;
-    case Shape::J: return;
+    case Shape::J:
+    case Shape::AO:
+    case Shape::OA: return;  // not reached: memory only
   }
   if (d.op == Op::Mov) {
     emit_op(a, Op::Mov, dst, src);

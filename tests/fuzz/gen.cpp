@@ -147,6 +147,14 @@ struct Gen {
           b.push_back(uint8_t(r.below(64)));
         }
         break;
+      case 16:  // MOV AL/eAX <-> [moffs32] in the data area
+        if (w16 && !byte) b.push_back(0x66);
+        b.push_back(uint8_t((r.coin() ? 0xA0 : 0xA2) + (byte ? 0 : 1)));
+        {
+          uint32_t at = kData + r.below(0x1F8);
+          for (int k = 0; k < 4; ++k) b.push_back(uint8_t(at >> (8 * k)));
+        }
+        break;
       case 13: {  // flag instructions and conversions
         static const uint8_t ops[] = {0xF8, 0xF9, 0xF5, 0x98, 0x99, 0x9E, 0x9F};
         b.push_back(ops[r.below(7)]);
