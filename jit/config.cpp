@@ -21,7 +21,7 @@ uint64_t parse_size(const std::string& item, const std::string& v) {
 }
 
 const char* const kEmitterNames[] = {"mov", "add", "or", "adc", "sbb", "and", "sub", "xor", "cmp",
-                                     "test", "inc", "dec", "push", "pop", "jcc", "lea", "movzx", "movsx", "call", "ret"};
+                                     "test", "inc", "dec", "push", "pop", "jcc", "lea", "movzx", "movsx", "call", "ret", "setcc", "cmovcc"};
 static_assert(sizeof kEmitterNames / sizeof *kEmitterNames == size_t(Emitter::Count));
 
 }  // namespace
@@ -78,7 +78,7 @@ Config parse_config(const std::string& spec) {
 
 std::string config_help() {
   return "no-chain, no-jump-cache, no-inline, no-inline-mem, no-flag-elision, no-emit=NAME (mov add or adc sbb "
-         "and sub xor cmp test inc dec push pop jcc lea movzx movsx call ret), max-insns=N, cache=SIZE[K|M], smc-interp=N";
+         "and sub xor cmp test inc dec push pop jcc lea movzx movsx call ret setcc cmovcc), max-insns=N, cache=SIZE[K|M], smc-interp=N";
 }
 
 }  // namespace jit

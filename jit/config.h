@@ -10,7 +10,7 @@ namespace jit {
 
 // The inline emitters, each switchable (`--jit no-emit=NAME`): names in
 // emitter_names(), bits in Config::no_emit.
-enum class Emitter : uint8_t { Mov, Add, Or, Adc, Sbb, And, Sub, Xor, Cmp, Test, Inc, Dec, Push, Pop, Jcc, Lea, Movzx, Movsx, Call, Ret, Count };
+enum class Emitter : uint8_t { Mov, Add, Or, Adc, Sbb, And, Sub, Xor, Cmp, Test, Inc, Dec, Push, Pop, Jcc, Lea, Movzx, Movsx, Call, Ret, Setcc, Cmovcc, Count };
 
 struct Config {
   bool chain = true;          // patch direct block exits to jump straight to their target

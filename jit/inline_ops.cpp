@@ -14,7 +14,7 @@ using cpu::Insn;
 
 namespace {
 
-enum class Op : uint8_t { None, Add, Or, Adc, Sbb, And, Sub, Xor, Cmp, Test, Mov, Inc, Dec, Jcc, Push, Pop, Lea, Movzx, Movsx };
+enum class Op : uint8_t { None, Add, Or, Adc, Sbb, And, Sub, Xor, Cmp, Test, Mov, Inc, Dec, Jcc, Push, Pop, Lea, Movzx, Movsx, Setcc, Cmovcc };
 // Operand shapes (SDM notation): E,G = r/m and reg; I immediate; A = AL/eAX;
 // Z = the register in the opcode's low bits; J = a relative branch.
 enum class Shape : uint8_t { EG, GE, EI, AI, ZI, Z, E, J, AO, OA };  // AO/OA: AL/eAX from/to moffs
@@ -45,6 +45,8 @@ Emitter emitter_of(Op op) {
     case Op::Lea: return Emitter::Lea;
     case Op::Movzx: return Emitter::Movzx;
     case Op::Movsx: return Emitter::Movsx;
+    case Op::Setcc: return Emitter::Setcc;
+    case Op::Cmovcc: return Emitter::Cmovcc;
     default: return Emitter::Mov;
   }
 }
@@ -77,6 +79,10 @@ Desc describe(const cpu::Row& r) {
     else if (ops == "AL,Ob" || ops == "eAX,Ov") d = {Op::Mov, Shape::AO};
     else if (ops == "Ob,AL" || ops == "Ov,eAX") d = {Op::Mov, Shape::OA};
     else if (r.opcode >= 0xB0 && r.opcode <= 0xBF && r.map == 0) d = {Op::Mov, Shape::ZI};
+  } else if (r.map == 1 && (r.opcode & 0xF0) == 0x90 && ops == "Eb" && mn.substr(0, 3) == "SET") {
+    d = {Op::Setcc, Shape::E};
+  } else if (r.map == 1 && (r.opcode & 0xF0) == 0x40 && ops == "Gv,Ev" && mn.substr(0, 4) == "CMOV") {
+    d = {Op::Cmovcc, Shape::GE};
   } else if (mn == "LEA" && ops == "Gv,M") {
     d = {Op::Lea, Shape::GE};
   } else if ((mn == "MOVZX" || mn == "MOVSX") && (ops == "Gv,Eb" || ops == "Gv,Ew")) {
@@ -160,6 +166,7 @@ bool can_inline(const Insn& in, const Config& cfg) {
   const Desc& d = desc_of(in);
   if (d.op == Op::None || d.op == Op::Jcc || !cfg.emits(emitter_of(d.op))) return false;
   if (d.op == Op::Lea) return in.mem();
+  if (d.op == Op::Setcc || d.op == Op::Cmovcc) return !in.mem();  // register forms
   if (d.op == Op::Pop && in.reg == cpu::ESP) return false;  // POP ESP: the handler's rule
   if (d.op == Op::Push || d.op == Op::Pop) return cfg.inline_mem;
   if (in.mem()) return cfg.inline_mem && (d.shape == Shape::EG || d.shape == Shape::GE || d.shape == Shape::EI ||
@@ -234,6 +241,22 @@ void emit_inline(Emission& e, const Insn& in, uint32_t at, uint32_t next) {
   const Desc& d = desc_of(in);
   const unsigned w = width(in);
   if (d.op == Op::Push || d.op == Op::Pop) return emit_stack(e, in, d.op, w, at, next);
+  if (d.op == Op::Setcc || d.op == Op::Cmovcc) {
+    // Flag readers: on the host's flags (loaded once if they are in CpuState).
+    const auto cc = x86::CondCode(cpu::table()[in.row].opcode & 0xF);
+    if (!e.st.flags_in_host) {
+      load_flags_to_host(a, off);
+      e.st.flags_in_host = true;  // RFLAGS and CpuState agree; writing back later is harmless
+    }
+    if (d.op == Op::Setcc) {
+      a.emit(x86::Inst::setccFromCond(cc), reg_mem(off, in.rm, 1));
+    } else {
+      a.mov(scratch_d(w), reg_mem(off, in.reg, w));
+      a.emit(x86::Inst::cmovccFromCond(cc), scratch_d(w), reg_mem(off, in.rm, w));
+      a.mov(reg_mem(off, in.reg, w), scratch_d(w));
+    }
+    return;
+  }
   if (d.op == Op::Lea) {
     // The effective address only: no access, no flags.
     emit_ea(e, in);
