@@ -26,6 +26,11 @@ struct InlineState {
 };
 
 struct Emission {
+  Emission(x86::Assembler& as, const CpuOffsets& o, const Config& c, const cpu::Cpu& cp, uint32_t base,
+           uint32_t eip, uint32_t m, const JumpEntry* jt)
+      : a(as), off(o), cfg(c), cpu(cp), cs_base(base), start_eip(eip), mode(m), jump_table(jt),
+        exit(as.newLabel()) {}
+
   x86::Assembler& a;
   const CpuOffsets& off;
   const Config& cfg;

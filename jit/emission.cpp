@@ -1,0 +1,131 @@
+// jit::Emission: the pieces every block's translation is made of (handler
+// calls with the state exact, the events test, chain slots, the jump-cache
+// probe, out-of-line slow paths). translator.cpp strings them together.
+#include "jit/emission.h"
+
+#include "cpu/cpu.h"
+#include "jit/inline_ops.h"
+
+namespace jit {
+
+using namespace asmjit;
+using cpu::Insn;
+
+void Emission::sync_tsc() {
+  if (pending) a.add(x86::qword_ptr(kCpu, off.tsc), pending);
+  pending = 0;
+}
+
+void Emission::sync_state(uint32_t eip_now) {
+  materialize_flags(a, off, st);
+  sync_tsc();
+  if (eip_stale) a.mov(x86::dword_ptr(kCpu, off.eip), eip_now);
+  eip_stale = false;
+}
+
+void Emission::call_handler(const Insn& in, uint32_t at, uint32_t next) {
+  sync_state(at);
+  a.movups(x86::xmm0, x86::ptr(kCpu, off.gpr));
+  a.movups(x86::xmm1, x86::ptr(kCpu, off.gpr + 16));
+  a.mov(x86::rax, x86::qword_ptr(kCpu, off.gpr + 32));
+  a.movups(x86::ptr(kCpu, off.snap), x86::xmm0);
+  a.movups(x86::ptr(kCpu, off.snap + 16), x86::xmm1);
+  a.mov(x86::qword_ptr(kCpu, off.snap + 32), x86::rax);
+  a.mov(x86::dword_ptr(kCpu, off.eip), next);
+  a.mov(x86::rdi, kCpu);
+  a.mov(x86::rsi, uint64_t(uintptr_t(&in)));
+  a.call(imm(uint64_t(uintptr_t(in.fn))));
+  a.inc(kHelpers);
+  pending = 1;
+}
+
+void Emission::events_exit_check() {
+  Label go = a.newLabel();
+  a.cmp(x86::dword_ptr(kCpu, off.events), 0);
+  a.je(go);
+  sync_tsc();
+  a.jmp(exit);
+  a.bind(go);
+  pending = 1;
+}
+
+bool Emission::chainable(uint32_t target) const {
+  return cfg.chain && !(((cs_base + target) ^ (cs_base + start_eip)) >> mmu::kPageShift);
+}
+
+void Emission::slot_jump(uint32_t target) {
+  Slot& s = slots[nslots++];
+  s.stub = a.newLabel();
+  s.target = target;
+  s.jmp_off = a.offset();
+  a.long_().jmp(s.stub);
+  a.bind(s.stub);
+  static const uint8_t movabs_rax[10] = {0x48, 0xB8};  // mov rax, imm64: the ChainSlot*, patched later
+  a.embed(movabs_rax, sizeof movabs_rax);
+  a.ret();
+}
+
+void Emission::exit_to(uint32_t target) {
+  if (chainable(target)) slot_jump(target);
+  else exit_indirect();
+}
+
+void Emission::exit_indirect() {
+  if (!jump_table) {
+    a.jmp(exit);
+    return;
+  }
+  a.mov(x86::eax, x86::dword_ptr(kCpu, off.eip));
+  a.cmp(x86::eax, x86::dword_ptr(kCpu, off.cs_limit));
+  a.ja(exit);  // the fetch would fault: the dispatcher raises it
+  a.add(x86::eax, x86::dword_ptr(kCpu, off.seg_base[cpu::CS]));
+  a.mov(x86::edx, x86::eax);
+  a.shr(x86::edx, kJumpBits);
+  a.xor_(x86::edx, x86::eax);
+  a.and_(x86::edx, kJumpSize - 1);
+  a.shl(x86::edx, 5);
+  a.mov(x86::rcx, uint64_t(uintptr_t(jump_table)));
+  a.add(x86::rcx, x86::rdx);
+  a.cmp(x86::eax, x86::dword_ptr(x86::rcx, offsetof(JumpEntry, lin)));
+  a.jne(exit);
+  a.mov(x86::eax, x86::dword_ptr(kCpu, off.eip));
+  a.cmp(x86::eax, x86::dword_ptr(x86::rcx, offsetof(JumpEntry, eip)));
+  a.jne(exit);
+  a.cmp(x86::dword_ptr(x86::rcx, offsetof(JumpEntry, mode)), mode);
+  a.jne(exit);
+  a.mov(x86::rax, uint64_t(uintptr_t(cpu.tlb->generation())));
+  a.mov(x86::eax, x86::dword_ptr(x86::rax));
+  a.cmp(x86::eax, x86::dword_ptr(x86::rcx, offsetof(JumpEntry, tlb_gen)));
+  a.jne(exit);
+  a.jmp(x86::qword_ptr(x86::rcx, offsetof(JumpEntry, code)));
+}
+
+std::pair<Label, Label> Emission::defer_to_handler(const Insn& in, uint32_t at, uint32_t next, bool flags_after) {
+  Cold c{a.newLabel(), a.newLabel(), &in, at, next, pending, eip_stale, flags_after};
+  cold.push_back(c);
+  return {c.entry, c.join};
+}
+
+// The slow paths: the instruction's handler with the state exact, then the
+// fast path's accounting restored (tsc not yet advanced, flags in the host
+// if the fast path leaves them there) and back.
+void Emission::emit_cold() {
+  for (const Cold& c : cold) {
+    a.bind(c.entry);
+    pending = c.pending;
+    eip_stale = c.eip_stale;
+    st.flags_in_host = false;  // the fast path wrote them back before its checks
+    call_handler(*c.in, c.at, c.next);
+    Label go = a.newLabel();
+    a.cmp(x86::dword_ptr(kCpu, off.events), 0);
+    a.je(go);
+    sync_tsc();
+    a.jmp(exit);
+    a.bind(go);
+    if (c.pending) a.sub(x86::qword_ptr(kCpu, off.tsc), c.pending);  // the fast path has not counted them yet
+    if (c.flags_after) load_flags_to_host(a, off);
+    a.jmp(c.join);
+  }
+}
+
+}  // namespace jit
