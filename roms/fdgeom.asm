@@ -120,15 +120,7 @@ start:  cli
 
         mov si, msg_done
         call puts
-        mov dx, 0x3FD           ; let the UART send everything
-.drain: in al, dx
-        test al, 0x40
-        jz .drain
-        mov al, [failed]
-        out 0xF4, al
-        cli
-        hlt
-        jmp $-2
+        jmp com1_exit           ; let the UART send everything, then exit
 
 ; read SPT sectors of cylinder CH, head DH to BUFSEG:0; sets [bad] on error
 read_track:
@@ -178,28 +170,11 @@ verdict:
 fail:   mov byte [failed], 1
         jmp puts
 
-puts:   lodsb
-        test al, al
-        jz .r
-        call putc
-        jmp puts
-.r:     ret
-
 newline:
         mov al, 13
         call putc
-        mov al, 10
-putc:   push dx
-        push ax
-        mov dx, 0x3FD
-.w:     in al, dx
-        test al, 0x20
-        jz .w
-        pop ax
-        mov dx, 0x3F8
-        out dx, al
-        pop dx
-        ret
+        mov al, 10              ; falls into putc
+%include "com1.inc"
 
 ; print AX in decimal
 putdec: pusha

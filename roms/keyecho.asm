@@ -173,24 +173,8 @@ kbc_read:
         clc
         ret
 
-; COM1 output, polling the line status register's THR-empty bit.
-putc:   push dx
-        push ax
-        mov dx, 0x3FD
-.w:     in al, dx
-        test al, 0x20
-        jz .w
-        pop ax
-        mov dx, 0x3F8
-        out dx, al
-        pop dx
-        ret
-puts:   lodsb
-        test al, al
-        jz .done
-        call putc
-        jmp puts
-.done:  ret
+%define COM1_NO_EXIT
+%include "com1.inc"
 puthex: push ax
         shr al, 4
         call .nib

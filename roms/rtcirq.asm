@@ -135,15 +135,7 @@ start:  cli
 
         mov si, msg_done
         call puts
-        mov dx, 0x3FD           ; let the UART send everything
-.drain: in al, dx
-        test al, 0x40
-        jz .drain
-        mov al, [failed]
-        out 0xF4, al
-        cli
-        hlt
-        jmp $-2
+        jmp com1_exit           ; let the UART send everything, then exit
 
 ; BIOS tick count (low word) in AX
 now:    push cx
@@ -173,24 +165,7 @@ rtc_isr:
         pop ax
         iret
 
-puts:   lodsb
-        test al, al
-        jz .r
-        call putc
-        jmp puts
-.r:     ret
-
-putc:   push dx
-        push ax
-        mov dx, 0x3FD
-.w:     in al, dx
-        test al, 0x20
-        jz .w
-        pop ax
-        mov dx, 0x3F8
-        out dx, al
-        pop dx
-        ret
+%include "com1.inc"
 
 t0:         dw 0
 alarmed:    db 0
