@@ -116,12 +116,7 @@ void Emission::emit_cold() {
     eip_stale = c.eip_stale;
     st.flags_in_host = false;  // the fast path wrote them back before its checks
     call_handler(*c.in, c.at, c.next);
-    Label go = a.newLabel();
-    a.cmp(x86::dword_ptr(kCpu, off.events), 0);
-    a.je(go);
-    sync_tsc();
-    a.jmp(exit);
-    a.bind(go);
+    events_exit_check();
     if (c.pending) a.sub(x86::qword_ptr(kCpu, off.tsc), c.pending);  // the fast path has not counted them yet
     if (c.flags_after) load_flags_to_host(a, off);
     a.jmp(c.join);
