@@ -241,8 +241,12 @@ TEST_CASE("emulator: frames, keys, pause, reset and quit across threads") {
   uint64_t t = e.virtual_ns();
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   CHECK(e.virtual_ns() == t);
-  e.post(frontend::HostInput{frontend::HostInput::Resume});
+  // Reset while paused, then resume: the reset is applied at the start of the
+  // next slice, so once virtual time moves again it has happened. (Posting it
+  // after Resume raced with the Quit below: a slice could run before the
+  // reset was queued, and Quit could arrive before the next slice.)
   e.post(frontend::HostInput{frontend::HostInput::Reset});
+  e.post(frontend::HostInput{frontend::HostInput::Resume});
   CHECK(eventually([&] { return !e.paused() && e.virtual_ns() > t; }));
   e.post(frontend::HostInput{frontend::HostInput::Quit});
   e.join();
