@@ -21,7 +21,8 @@ uint64_t parse_size(const std::string& item, const std::string& v) {
 }
 
 const char* const kEmitterNames[] = {"mov", "add", "or", "adc", "sbb", "and", "sub", "xor", "cmp",
-                                     "test", "inc", "dec", "push", "pop", "jcc", "lea", "movzx", "movsx", "call", "ret", "setcc", "cmovcc"};
+                                     "test", "inc", "dec", "push", "pop", "jcc", "lea", "movzx", "movsx", "call", "ret", "setcc", "cmovcc",
+                                     "imul", "shift", "rotate", "neg", "not", "xchg", "jmp", "rep"};
 static_assert(sizeof kEmitterNames / sizeof *kEmitterNames == size_t(Emitter::Count));
 
 }  // namespace
@@ -60,6 +61,10 @@ Config parse_config(const std::string& spec) {
       c.no_emit |= 1u << k;
     }
     else if (key == "jump-cache" && val.empty()) c.jump_cache = true;
+    else if (key == "no-reg-cache" && val.empty()) c.reg_cache = false;
+    else if (key == "reg-cache" && val.empty()) c.reg_cache = true;
+    else if (key == "no-flat" && val.empty()) c.flat_segments = false;
+    else if (key == "flat" && val.empty()) c.flat_segments = true;
     else if (key == "inline-mem" && val.empty()) c.inline_mem = true;
     else if (key == "max-insns" && !val.empty()) {
       uint64_t n = parse_size(item, val);
@@ -78,7 +83,8 @@ Config parse_config(const std::string& spec) {
 
 std::string config_help() {
   return "no-chain, no-jump-cache, no-inline, no-inline-mem, no-flag-elision, no-emit=NAME (mov add or adc sbb "
-         "and sub xor cmp test inc dec push pop jcc lea movzx movsx call ret setcc cmovcc), max-insns=N, cache=SIZE[K|M], smc-interp=N";
+         "and sub xor cmp test inc dec push pop jcc lea movzx movsx call ret setcc cmovcc imul shift rotate neg not xchg "
+         "jmp rep), no-reg-cache, no-flat, max-insns=N, cache=SIZE[K|M], smc-interp=N";
 }
 
 }  // namespace jit

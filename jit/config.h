@@ -10,7 +10,7 @@ namespace jit {
 
 // The inline emitters, each switchable (`--jit no-emit=NAME`): names in
 // emitter_names(), bits in Config::no_emit.
-enum class Emitter : uint8_t { Mov, Add, Or, Adc, Sbb, And, Sub, Xor, Cmp, Test, Inc, Dec, Push, Pop, Jcc, Lea, Movzx, Movsx, Call, Ret, Setcc, Cmovcc, Count };
+enum class Emitter : uint8_t { Mov, Add, Or, Adc, Sbb, And, Sub, Xor, Cmp, Test, Inc, Dec, Push, Pop, Jcc, Lea, Movzx, Movsx, Call, Ret, Setcc, Cmovcc, Imul, Shift, Rotate, Neg, Not, Xchg, Jmp, Rep, Count };
 
 struct Config {
   bool chain = true;          // patch direct block exits to jump straight to their target
@@ -18,6 +18,8 @@ struct Config {
   bool flag_elision = true;   // keep guest flags in host RFLAGS between inline instructions
   bool inline_mem = true;     // memory operands through the inline soft-TLB path (else: the handler)
   bool jump_cache = true;     // indirect exits look their target up in generated code
+  bool reg_cache = true;      // guest registers live in host registers within a block
+  bool flat_segments = true;  // blocks entered with flat segments skip the segment checks
   uint32_t no_emit = 0;       // bit per Emitter: that instruction calls its handler
   unsigned smc_interp = 16;   // a page whose blocks were invalidated this often is interpreted (0: never)
   bool emits(Emitter e) const { return inline_ops && !(no_emit & (1u << unsigned(e))); }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cpu/table.h"
+#include "jit/inline_util.h"
 
 namespace jit {
 
@@ -109,35 +110,6 @@ const Desc& desc_of(const Insn& in) {
   return table[in.row];
 }
 
-// Is `in` the row's own handler (not a #UD/#GP stand-in that borrows row 0)?
-bool genuine(const Insn& in) {
-  const cpu::Row& r = cpu::table()[in.row];
-  return in.fn && (in.fn == r.h8 || in.fn == r.h16 || in.fn == r.h32);
-}
-
-unsigned width(const Insn& in) {
-  if (cpu::table()[in.row].size == cpu::Size::B) return 1;
-  return in.osz32() ? 4 : 2;
-}
-
-// A guest register as a memory operand of the access width.
-x86::Mem reg_mem(const CpuOffsets& off, unsigned r, unsigned w) {
-  int32_t at = off.gpr + int32_t(w == 1 && r >= 4 ? 4 * (r - 4) + 1 : 4 * r);
-  return x86::ptr(kCpu, at, w);
-}
-
-x86::Gp scratch(unsigned w) {
-  if (w == 1) return x86::al;
-  if (w == 2) return x86::ax;
-  return x86::eax;
-}
-
-Imm imm_of(const Insn& in, unsigned w) {
-  if (w == 1) return imm(int8_t(uint8_t(in.imm)));
-  if (w == 2) return imm(int16_t(uint16_t(in.imm)));
-  return imm(int32_t(in.imm));
-}
-
 // Load the guest's CF into the host's (ADC, SBB, INC and DEC keep or read it).
 void guest_cf_to_host(x86::Assembler& a, const CpuOffsets& off, const InlineState& st) {
   if (!st.flags_in_host) a.bt(x86::dword_ptr(kCpu, off.eflags), 0);
@@ -163,6 +135,7 @@ void emit_op(x86::Assembler& a, Op op, const x86::Mem& dst, const Operand& src) 
 
 bool can_inline(const Insn& in, const Config& cfg) {
   if (!cfg.inline_ops || !genuine(in) || (in.flags & cpu::I_LOCK)) return false;
+  if (can_inline_arith(in, cfg)) return true;
   const Desc& d = desc_of(in);
   if (d.op == Op::None || d.op == Op::Jcc || !cfg.emits(emitter_of(d.op))) return false;
   if (d.op == Op::Lea) return in.mem();
@@ -208,12 +181,6 @@ void emit_alu(x86::Assembler& a, const CpuOffsets& off, Op op, const x86::Mem& d
   }
 }
 
-x86::Gp scratch_d(unsigned w) {
-  if (w == 1) return x86::dl;
-  if (w == 2) return x86::dx;
-  return x86::edx;
-}
-
 // PUSH r / POP r on a 32-bit stack.
 void emit_stack(Emission& e, const Insn& in, Op op, unsigned w, uint32_t at, uint32_t next) {
   x86::Assembler& a = e.a;
@@ -238,6 +205,7 @@ void emit_stack(Emission& e, const Insn& in, Op op, unsigned w, uint32_t at, uin
 void emit_inline(Emission& e, const Insn& in, uint32_t at, uint32_t next) {
   x86::Assembler& a = e.a;
   const CpuOffsets& off = e.off;
+  if (emit_inline_arith(e, in, at, next)) return;
   const Desc& d = desc_of(in);
   const unsigned w = width(in);
   if (d.op == Op::Push || d.op == Op::Pop) return emit_stack(e, in, d.op, w, at, next);

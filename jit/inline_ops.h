@@ -31,6 +31,11 @@ constexpr uint32_t kArithFlags = 0x8D5;  // OF SF ZF AF PF CF
 bool can_inline(const cpu::Insn& in, const Config& cfg);
 // Emit it (at EIP `at`; `next` is the following EIP).
 void emit_inline(Emission& e, const cpu::Insn& in, uint32_t at, uint32_t next);
+// inline_arith.cpp: IMUL, shifts and rotates, NEG, NOT, XCHG (the same
+// contract as can_inline/emit_inline; emit_inline_arith returns false for
+// an instruction it does not handle).
+bool can_inline_arith(const cpu::Insn& in, const Config& cfg);
+bool emit_inline_arith(Emission& e, const cpu::Insn& in, uint32_t at, uint32_t next);
 // Write host RFLAGS' arithmetic flags into CpuState::eflags if they are
 // there (clobbers rax, rcx and RFLAGS).
 void materialize_flags(x86::Assembler& a, const CpuOffsets& off, InlineState& st);
