@@ -101,24 +101,28 @@ void Emission::exit_indirect() {
 }
 
 std::pair<Label, Label> Emission::defer_to_handler(const Insn& in, uint32_t at, uint32_t next, bool flags_after) {
-  Cold c{a.newLabel(), a.newLabel(), &in, at, next, pending, eip_stale, flags_after};
+  save_flags(a, st);  // the fast path's checks clobber RFLAGS
+  Cold c{a.newLabel(), a.newLabel(), &in, at, next, pending, eip_stale, flags_after, st.flags_in_rbx};
   cold.push_back(c);
   return {c.entry, c.join};
 }
 
 // The slow paths: the instruction's handler with the state exact, then the
-// fast path's accounting restored (tsc not yet advanced, flags in the host
-// if the fast path leaves them there) and back.
+// fast path's accounting restored (tsc not yet advanced; the flags where the
+// fast path may leave them: CpuState exact, rbx a copy of EFLAGS, and RFLAGS
+// too if the instruction writes flags) and back.
 void Emission::emit_cold() {
   for (const Cold& c : cold) {
     a.bind(c.entry);
     pending = c.pending;
     eip_stale = c.eip_stale;
-    st.flags_in_host = false;  // the fast path wrote them back before its checks
+    st.flags_in_host = false;  // saved in rbx before the checks, if they were in RFLAGS
+    st.flags_in_rbx = c.flags_rbx;
     call_handler(*c.in, c.at, c.next);
     events_exit_check();
     if (c.pending) a.sub(x86::qword_ptr(kCpu, off.tsc), c.pending);  // the fast path has not counted them yet
-    if (c.flags_after) load_flags_to_host(a, off);
+    a.mov(x86::ebx, x86::dword_ptr(kCpu, off.eflags));
+    if (c.flags_after) load_flags_to_host(a, off, st);
     a.jmp(c.join);
   }
 }

@@ -21,8 +21,17 @@ inline const x86::Gp kEntries = x86::r13;  // GeneratedCounters::block_entries
 inline const x86::Gp kHelpers = x86::r14;  // GeneratedCounters::helper_calls
 
 // Where the guest's arithmetic flags are while a block runs.
+// Three places, in order of precedence:
+//   flags_in_host  RFLAGS holds the guest's OSZAPC; CpuState's are stale
+//   flags_in_rbx   rbx holds them (an RFLAGS image saved before a memory
+//                  access's checks clobbered RFLAGS); CpuState's are stale
+//   neither        CpuState::eflags is exact
+// rbx survives handler calls (callee-saved), so a slow path can still write
+// the saved flags back before it calls its handler.
 struct InlineState {
-  bool flags_in_host = false;  // RFLAGS holds the guest's OSZAPC; CpuState's are stale
+  bool flags_in_host = false;
+  bool flags_in_rbx = false;
+  bool exact() const { return !flags_in_host && !flags_in_rbx; }
 };
 
 struct Emission {
@@ -42,7 +51,6 @@ struct Emission {
   InlineState st{};
   uint32_t pending = 0;      // instructions retired since tsc was brought up to date
   bool eip_stale = false;    // inline instructions ran since CpuState::eip was last written
-  bool tlb_loaded = false;   // kTlbTable holds this block's table
   struct Slot { size_t jmp_off; asmjit::Label stub; uint32_t target; };
   Slot slots[2];
   int nslots = 0;
@@ -51,7 +59,7 @@ struct Emission {
     asmjit::Label entry, join;
     const cpu::Insn* in;
     uint32_t at, next, pending;
-    bool eip_stale, flags_after;
+    bool eip_stale, flags_after, flags_rbx;
   };
   std::vector<Cold> cold;
 

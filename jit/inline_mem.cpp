@@ -27,18 +27,6 @@ static_assert(sizeof(mmu::TlbEntry) == 24 && offsetof(mmu::TlbEntry, write_tag) 
 
 x86::Mem gpr32(const CpuOffsets& off, unsigned r) { return x86::dword_ptr(kCpu, off.gpr + 4 * int32_t(r)); }
 
-// kTlbTable := the table for the block's CPL (loaded once per block; CPL
-// changes only at instructions that end a block).
-void load_tlb_table(Emission& e) {
-  if (e.tlb_loaded) return;
-  x86::Assembler& a = e.a;
-  a.mov(kTlbTable, uint64_t(uintptr_t(e.cpu.tlb->table(false))));
-  a.mov(x86::rax, uint64_t(uintptr_t(e.cpu.tlb->table(true))));
-  a.cmp(x86::byte_ptr(kCpu, e.off.cpl), 3);
-  a.cmove(kTlbTable, x86::rax);
-  e.tlb_loaded = true;
-}
-
 // Segment checks on the offset in rcx, then rcx := linear address.
 void segment_checks(Emission& e, unsigned seg, unsigned w, bool write, const Label& slow) {
   x86::Assembler& a = e.a;
@@ -92,8 +80,7 @@ void emit_ea(Emission& e, const cpu::Insn& in) {
 }
 
 x86::Mem emit_mem_fast(Emission& e, const cpu::Insn& in, unsigned w, bool write, const Label& slow) {
-  materialize_flags(e.a, e.off, e.st);
-  load_tlb_table(e);
+  save_flags(e.a, e.st);
   emit_ea(e, in);
   segment_checks(e, in.seg, w, write, slow);
   return tlb_fast(e, w, write, slow);
@@ -105,8 +92,7 @@ static bool stack32(const Emission& e) { return e.mode == uint32_t(cpu::DecodeMo
 
 x86::Mem emit_stack_fast(Emission& e, unsigned w, bool push, const Label& slow) {
   x86::Assembler& a = e.a;
-  materialize_flags(a, e.off, e.st);
-  load_tlb_table(e);
+  save_flags(a, e.st);
   a.test(x86::dword_ptr(kCpu, e.off.seg_attr[cpu::SS]), cpu::SEG_DB);
   if (stack32(e)) {
     a.jz(slow);

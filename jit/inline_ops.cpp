@@ -112,7 +112,9 @@ const Desc& desc_of(const Insn& in) {
 
 // Load the guest's CF into the host's (ADC, SBB, INC and DEC keep or read it).
 void guest_cf_to_host(x86::Assembler& a, const CpuOffsets& off, const InlineState& st) {
-  if (!st.flags_in_host) a.bt(x86::dword_ptr(kCpu, off.eflags), 0);
+  if (st.flags_in_host) return;
+  if (st.flags_in_rbx) a.bt(x86::ebx, 0);
+  else a.bt(x86::dword_ptr(kCpu, off.eflags), 0);
 }
 
 void emit_op(x86::Assembler& a, Op op, const x86::Mem& dst, const Operand& src) {
@@ -212,10 +214,7 @@ void emit_inline(Emission& e, const Insn& in, uint32_t at, uint32_t next) {
   if (d.op == Op::Setcc || d.op == Op::Cmovcc) {
     // Flag readers: on the host's flags (loaded once if they are in CpuState).
     const auto cc = x86::CondCode(cpu::table()[in.row].opcode & 0xF);
-    if (!e.st.flags_in_host) {
-      load_flags_to_host(a, off);
-      e.st.flags_in_host = true;  // RFLAGS and CpuState agree; writing back later is harmless
-    }
+    load_flags_to_host(a, off, e.st);
     if (d.op == Op::Setcc) {
       a.emit(x86::Inst::setccFromCond(cc), reg_mem(off, in.rm, 1));
     } else {
@@ -321,15 +320,28 @@ void emit_inline(Emission& e, const Insn& in, uint32_t at, uint32_t next) {
 }
 
 void materialize_flags(x86::Assembler& a, const CpuOffsets& off, InlineState& st) {
-  if (!st.flags_in_host) return;
-  a.pushfq();
-  a.pop(x86::rax);
+  if (st.flags_in_host) {
+    a.pushfq();
+    a.pop(x86::rax);
+  } else if (st.flags_in_rbx) {
+    a.mov(x86::eax, x86::ebx);
+  } else {
+    return;
+  }
   a.and_(x86::eax, kArithFlags);
   a.mov(x86::ecx, x86::dword_ptr(kCpu, off.eflags));
   a.and_(x86::ecx, ~kArithFlags);
   a.or_(x86::ecx, x86::eax);
   a.mov(x86::dword_ptr(kCpu, off.eflags), x86::ecx);
+  st.flags_in_host = st.flags_in_rbx = false;
+}
+
+void save_flags(x86::Assembler& a, InlineState& st) {
+  if (!st.flags_in_host) return;
+  a.pushfq();
+  a.pop(x86::rbx);
   st.flags_in_host = false;
+  st.flags_in_rbx = true;
 }
 
 Tail inline_tail(const Insn& in, const Config& cfg) {
@@ -341,16 +353,19 @@ Tail inline_tail(const Insn& in, const Config& cfg) {
   return Tail::None;
 }
 
-void load_flags_to_host(x86::Assembler& a, const CpuOffsets& off) {
+void load_flags_to_host(x86::Assembler& a, const CpuOffsets& off, InlineState& st) {
+  if (st.flags_in_host) return;
   // Only the arithmetic flags reach RFLAGS: never the guest's TF, DF or IF.
-  a.mov(x86::eax, x86::dword_ptr(kCpu, off.eflags));
+  if (st.flags_in_rbx) a.mov(x86::eax, x86::ebx);
+  else a.mov(x86::eax, x86::dword_ptr(kCpu, off.eflags));
   a.and_(x86::eax, kArithFlags);
   a.push(x86::rax);
   a.popfq();
+  st.flags_in_host = true;
 }
 
-void emit_jcc(x86::Assembler& a, const CpuOffsets& off, int cc, const InlineState& st, const Label& taken) {
-  if (!st.flags_in_host) load_flags_to_host(a, off);
+void emit_jcc(x86::Assembler& a, const CpuOffsets& off, int cc, InlineState& st, const Label& taken) {
+  load_flags_to_host(a, off, st);
   a.j(x86::CondCode(cc), taken);
 }
 

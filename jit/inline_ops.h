@@ -36,25 +36,29 @@ void emit_inline(Emission& e, const cpu::Insn& in, uint32_t at, uint32_t next);
 // an instruction it does not handle).
 bool can_inline_arith(const cpu::Insn& in, const Config& cfg);
 bool emit_inline_arith(Emission& e, const cpu::Insn& in, uint32_t at, uint32_t next);
-// Write host RFLAGS' arithmetic flags into CpuState::eflags if they are
-// there (clobbers rax, rcx and RFLAGS).
+// Write the guest's arithmetic flags from RFLAGS or rbx into
+// CpuState::eflags if they are there (clobbers rax, rcx and RFLAGS).
 void materialize_flags(x86::Assembler& a, const CpuOffsets& off, InlineState& st);
-// Load CpuState's arithmetic flags into RFLAGS (never TF, DF or IF).
-void load_flags_to_host(x86::Assembler& a, const CpuOffsets& off);
+// Before code that clobbers RFLAGS: flags in the host move to rbx (pushfq;
+// pop rbx), two instructions instead of a write-back.
+void save_flags(x86::Assembler& a, InlineState& st);
+// The guest's arithmetic flags into RFLAGS (never TF, DF or IF), from rbx or
+// CpuState, unless they are there already; then flags_in_host.
+void load_flags_to_host(x86::Assembler& a, const CpuOffsets& off, InlineState& st);
 // If `in` is a Jcc rel8/rel32 the translator may end a block with inline,
 // its condition code (0-15), else -1.
 int inline_jcc(const cpu::Insn& in, const Config& cfg);
 // Block ends the translator emits inline besides Jcc.
 enum class Tail : uint8_t { None, Call, Ret };
 Tail inline_tail(const cpu::Insn& in, const Config& cfg);
-// Emit a host jump to `taken` if the guest condition `cc` holds, reading the
-// flags from RFLAGS when they are there, else from CpuState (clobbers rax).
-void emit_jcc(x86::Assembler& a, const CpuOffsets& off, int cc, const InlineState& st, const asmjit::Label& taken);
+// Emit a host jump to `taken` if the guest condition `cc` holds, loading the
+// flags into RFLAGS first if they are not there (clobbers rax).
+void emit_jcc(x86::Assembler& a, const CpuOffsets& off, int cc, InlineState& st, const asmjit::Label& taken);
 
 // inline_mem.cpp: the soft-TLB fast path for the memory operand of `in`
 // (`w` bytes). Leaves the host address in rax + rcx and returns it as an
 // operand; jumps to `slow` when any check fails. Clobbers rax, rcx, rdx and
-// RFLAGS (guest flags are written back first).
+// RFLAGS (guest flags in RFLAGS are saved in rbx first: save_flags).
 // The effective address (offset) of the memory operand of `in` into ecx,
 // wrapped to the address size (clobbers rdx; leaves RFLAGS alone).
 void emit_ea(Emission& e, const cpu::Insn& in);

@@ -41,12 +41,17 @@
 //
 // Block entry
 // -----------
-// Every block starts with the checks the dispatcher would otherwise do:
-// pending events, an interrupt shadow (MOV SS, STI), TF or RF in EFLAGS, and
-// whether the whole block fits in the budget (Cpu::budget_end). If any fails,
-// it returns to the dispatcher before doing anything, and the dispatcher
-// hands that instruction to the interpreter. So chained blocks never run
-// past a budget or over a pending interrupt.
+// Every block starts with two checks: pending events, and whether the whole
+// block fits in the budget (Cpu::budget_end). If either fails, it returns to
+// the dispatcher before doing anything, and the dispatcher services the
+// event or hands the instructions to the interpreter. So chained blocks never
+// run past a budget or over a pending interrupt.
+// The dispatcher itself never enters generated code in an interrupt shadow
+// (MOV SS, STI) or with TF or RF set, and a chained or jump-cache entry
+// cannot find them set either: every instruction that sets one of them
+// raises an event (EV_MODE: STI, loads of SS, TF changes, task switches)
+// or is an A_MODE block end that returns to the dispatcher (POPF, IRET), and
+// any event makes generated code return to the dispatcher at once.
 //
 // Chaining
 // --------
@@ -142,6 +147,12 @@ void Translator::reset() {
   const x86::Gp saved[] = {x86::rbx, x86::rbp, x86::r12, x86::r13, x86::r14, x86::r15};
   for (const x86::Gp& r : saved) a.push(r);
   a.mov(kCpu, x86::rdi);
+  // kTlbTable for the CPL: a chain of blocks never changes CPL (that takes an
+  // instruction that raises an event or ends its block for the dispatcher).
+  a.mov(kTlbTable, uint64_t(uintptr_t(cpu_.tlb->table(false))));
+  a.mov(x86::rax, uint64_t(uintptr_t(cpu_.tlb->table(true))));
+  a.cmp(x86::byte_ptr(kCpu, off_.cpl), 3);
+  a.cmove(kTlbTable, x86::rax);
   a.xor_(kEntries, kEntries);
   a.xor_(kHelpers, kHelpers);
   a.call(x86::rsi);
@@ -172,10 +183,6 @@ bool Translator::translate(cpu::Block& b, uint32_t eip, uint32_t cs_base, JitBlo
   a.inc(kEntries);
   a.cmp(x86::dword_ptr(kCpu, off_.events), 0);
   a.jne(e.exit);
-  a.cmp(x86::byte_ptr(kCpu, off_.inhibit), 0);
-  a.jne(e.exit);
-  a.test(x86::dword_ptr(kCpu, off_.eflags), cpu::TF | cpu::RF);
-  a.jnz(e.exit);
   a.mov(x86::rax, x86::qword_ptr(kCpu, off_.tsc));
   a.add(x86::rax, n);
   a.cmp(x86::rax, x86::qword_ptr(kCpu, off_.budget_end));
@@ -248,25 +255,28 @@ bool Translator::translate(cpu::Block& b, uint32_t eip, uint32_t cs_base, JitBlo
     if (!last.osz32()) taken &= 0xFFFF;
     Label t = a.newLabel(), slow = a.newLabel();
     emit_jcc(a, off_, jcc, e.st, t);
-    InlineState st = e.st;
-    uint32_t pending = e.pending;
-    bool stale = e.eip_stale;
-    e.sync_state(at);
-    a.add(x86::qword_ptr(kCpu, off_.tsc), 1);
+    const InlineState st = e.st;
+    const uint32_t pending = e.pending;
+    const bool stale = e.eip_stale;
+    // Not taken: this instruction retires with the ones before it.
+    materialize_flags(a, off_, e.st);
+    ++e.pending;
+    e.sync_tsc();
     a.mov(x86::dword_ptr(kCpu, off_.eip), next);
     e.exit_to(next);
     a.bind(t);
     e.st = st;
-    e.pending = pending;
-    e.eip_stale = stale;
-    e.sync_state(at);
+    materialize_flags(a, off_, e.st);
     // A target past the CS limit: the handler raises the #GP.
     a.cmp(x86::dword_ptr(kCpu, off_.cs_limit), taken);
     a.jb(slow);
-    a.add(x86::qword_ptr(kCpu, off_.tsc), 1);
+    e.pending = pending + 1;
+    e.sync_tsc();
     a.mov(x86::dword_ptr(kCpu, off_.eip), taken);
     e.exit_to(taken);
     a.bind(slow);
+    e.pending = pending;
+    e.eip_stale = stale;
     e.call_handler(last, at, next);
     e.sync_tsc();
     a.jmp(e.exit);
