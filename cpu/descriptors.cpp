@@ -44,11 +44,14 @@ void set_busy(Cpu& c, DescRef& r, bool busy) {
 void commit_segment(Cpu& c, unsigned seg, uint16_t sel, DescRef& r) {
   set_accessed(c, r);
   c.seg[seg] = make_segment(sel, r.d);
-  if (seg == CS || seg == SS) c.events |= EV_MODE;  // CS.D and SS.B are part of the block key
+  // CS.D and SS.B are part of the block key; every segment's attributes and
+  // limit are part of the translator's segment key (jit/segkey.h).
+  c.events |= EV_MODE;
 }
 
 void load_null(Cpu& c, unsigned seg, uint16_t sel) {
   c.seg[seg] = Segment{sel, 0, 0, 0, 0};  // not present: any use faults
+  c.events |= EV_MODE;                    // as commit_segment
 }
 
 void load_v86(Cpu& c, unsigned seg, uint16_t sel) {

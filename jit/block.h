@@ -32,6 +32,7 @@ struct JitBlock {
   cpu::Block* block = nullptr;  // the ICache's decoded block this was translated from
   uint32_t eip = 0;             // EIP it was translated for (EIPs are immediates in the code)
   uint32_t ninsns = 0;          // guest instructions it runs when it runs to its end
+  uint32_t segkey = 0;          // the segment key it was translated for (segkey.h)
   uint8_t* code = nullptr;      // entry point in the code cache
   uint32_t code_size = 0;
   std::vector<std::unique_ptr<ChainSlot>> slots;
@@ -42,7 +43,7 @@ struct JitBlock {
 // The jump cache: where an indirect exit (RET, JMP r/m, a branch into another
 // page) goes without returning to the dispatcher. Generated code hashes the
 // target's linear address into this table and jumps to `code` when the
-// entry's linear address, EIP and decode mode match and the soft TLB has not
+// entry's linear address, EIP, decode mode and segment key match and the soft TLB has not
 // been flushed since the entry was made (its generation is unchanged), so
 // the linear address still maps to the block's physical address. The
 // dispatcher fills entries; a retired block's entries are cleared.
@@ -51,7 +52,7 @@ struct JumpEntry {
   uint32_t lin = 0;
   uint32_t eip = 0;
   uint32_t tlb_gen = 0;
-  uint32_t mode = kInvalid;  // decode mode the target was translated for
+  uint32_t mode = kInvalid;  // decode mode | segment key << 8 the target was translated for
   const uint8_t* code = nullptr;
   uint64_t pad = 0;
 };

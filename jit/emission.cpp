@@ -5,6 +5,7 @@
 
 #include "cpu/cpu.h"
 #include "jit/inline_ops.h"
+#include "jit/rep_string.h"
 
 namespace jit {
 
@@ -34,7 +35,7 @@ void Emission::call_handler(const Insn& in, uint32_t at, uint32_t next) {
   a.mov(x86::dword_ptr(kCpu, off.eip), next);
   a.mov(x86::rdi, kCpu);
   a.mov(x86::rsi, uint64_t(uintptr_t(&in)));
-  a.call(imm(uint64_t(uintptr_t(in.fn))));
+  a.call(imm(uint64_t(uintptr_t(call_target(in, cfg)))));  // rep_string.h: REP MOVS/STOS in bulk
   a.inc(kHelpers);
   pending = 1;
 }
@@ -91,7 +92,7 @@ void Emission::exit_indirect() {
   a.mov(x86::eax, x86::dword_ptr(kCpu, off.eip));
   a.cmp(x86::eax, x86::dword_ptr(x86::rcx, offsetof(JumpEntry, eip)));
   a.jne(exit);
-  a.cmp(x86::dword_ptr(x86::rcx, offsetof(JumpEntry, mode)), mode);
+  a.cmp(x86::dword_ptr(x86::rcx, offsetof(JumpEntry, mode)), mode | segkey << 8);
   a.jne(exit);
   a.mov(x86::rax, uint64_t(uintptr_t(cpu.tlb->generation())));
   a.mov(x86::eax, x86::dword_ptr(x86::rax));

@@ -36,8 +36,8 @@ struct InlineState {
 
 struct Emission {
   Emission(x86::Assembler& as, const CpuOffsets& o, const Config& c, const cpu::Cpu& cp, uint32_t base,
-           uint32_t eip, uint32_t m, const JumpEntry* jt)
-      : a(as), off(o), cfg(c), cpu(cp), cs_base(base), start_eip(eip), mode(m), jump_table(jt),
+           uint32_t eip, uint32_t m, uint32_t key, const JumpEntry* jt)
+      : a(as), off(o), cfg(c), cpu(cp), cs_base(base), start_eip(eip), mode(m), segkey(key), jump_table(jt),
         exit(as.newLabel()) {}
 
   x86::Assembler& a;
@@ -46,6 +46,7 @@ struct Emission {
   const cpu::Cpu& cpu;       // for the soft-TLB table addresses
   uint32_t cs_base, start_eip;
   uint32_t mode;                       // the block's decode mode (jump-cache entries must match)
+  uint32_t segkey;                     // what the segments allow to leave out (segkey.h)
   const JumpEntry* jump_table;         // null: no jump cache
   asmjit::Label exit;
   InlineState st{};

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "jit/segkey.h"
+
 namespace jit {
 
 using cpu::Cpu;
@@ -24,14 +26,14 @@ std::unique_ptr<cpu::Engine> make_engine(Cpu& c, const Config& cfg) {
   return std::make_unique<JitEngine>(c, cfg);
 }
 
-JitBlock* JitEngine::find_or_translate(cpu::Block& b, uint32_t eip) {
+JitBlock* JitEngine::find_or_translate(cpu::Block& b, uint32_t eip, uint32_t segkey) {
   for (auto* j = static_cast<JitBlock*>(b.engine); j; j = j->next_same_block)
-    if (j->eip == eip) return j;
+    if (j->eip == eip && j->segkey == segkey) return j;
   auto* j = new JitBlock;
   uint32_t base = c_.seg[cpu::CS].base;
-  if (!tr_.translate(b, eip, base, *j)) {
+  if (!tr_.translate(b, eip, base, segkey, *j)) {
     flush_all();
-    if (!tr_.translate(b, eip, base, *j)) {
+    if (!tr_.translate(b, eip, base, segkey, *j)) {
       delete j;
       throw std::runtime_error("jit: a block does not fit in an empty code cache (--jit cache= too small)");
     }
@@ -169,7 +171,8 @@ Exit JitEngine::run(Cpu& c, uint64_t budget) {
       }
       continue;
     }
-    JitBlock* j = find_or_translate(*b, c.eip);
+    const uint32_t segkey = segment_key(c, cfg_);
+    JitBlock* j = find_or_translate(*b, c.eip, segkey);
     if (j->ninsns > left) {
       uint64_t t = c.tsc;
       Exit e = interpret(c, left);
@@ -183,7 +186,7 @@ Exit JitEngine::run(Cpu& c, uint64_t budget) {
     if (pending_slot_ && pending_slot_->target_eip == c.eip && cfg_.chain) link(pending_slot_, j);
     if (cfg_.jump_cache) {
       uint32_t lin = c.seg[cpu::CS].base + c.eip;
-      jump_[jump_slot(lin)] = JumpEntry{lin, c.eip, *c.tlb->generation(), uint32_t(b->key >> 32), j->code, 0};
+      jump_[jump_slot(lin)] = JumpEntry{lin, c.eip, *c.tlb->generation(), uint32_t(b->key >> 32) | segkey << 8, j->code, 0};
     }
     c.budget_end = end_;
     t0_ = c.tsc;

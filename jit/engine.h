@@ -53,7 +53,7 @@ class JitEngine final : public cpu::Engine, public cpu::BlockObserver {
   cpu::Interpreter& interpreter() { return interp_; }
 
  private:
-  JitBlock* find_or_translate(cpu::Block& b, uint32_t eip);
+  JitBlock* find_or_translate(cpu::Block& b, uint32_t eip, uint32_t segkey);
   void flush_all();
   void forget(JitBlock* j);
   void link(ChainSlot* s, JitBlock* to);

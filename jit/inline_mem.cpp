@@ -2,8 +2,11 @@
 //
 //   ea      = disp + base + index << scale          (wrapped to 16 bits for a16)
 //   segment : present, data, expand-up (and writable for a write), and
-//             ea + w - 1 <= limit, computed in 64 bits so it cannot wrap
-//   EFLAGS.AC set -> slow (the alignment check lives in the slow path)
+//             ea + w - 1 <= limit, computed in 64 bits so it cannot wrap;
+//             left out as far as the block's segment key allows (segkey.h):
+//             a "usable" segment tests only the limit, a flat one nothing
+//   EFLAGS.AC set -> slow (the alignment check lives in the slow path);
+//             left out when the key says #AC cannot happen
 //   lin     = ea + base                              (32-bit wrap)
 //   entry   = table[(lin >> 12) & kTlbMask]          (the block's CPL's table)
 //   tag     = (lin + w - 1) & ~0xFFF  == entry.read_tag / write_tag
@@ -15,6 +18,7 @@
 // not plain RAM.
 #include "cpu/cpu.h"
 #include "jit/inline_ops.h"
+#include "jit/segkey.h"
 
 namespace jit {
 
@@ -30,12 +34,19 @@ x86::Mem gpr32(const CpuOffsets& off, unsigned r) { return x86::dword_ptr(kCpu, 
 // Segment checks on the offset in rcx, then rcx := linear address.
 void segment_checks(Emission& e, unsigned seg, unsigned w, bool write, const Label& slow) {
   x86::Assembler& a = e.a;
+  const uint32_t cls = seg_class(e.segkey, seg);
+  if (cls == kSegFlat) {
+    a.add(x86::ecx, x86::dword_ptr(kCpu, e.off.seg_base[seg]));
+    return;
+  }
   const uint32_t mask = cpu::SEG_P | cpu::SEG_DC | cpu::SEG_CODE | (write ? cpu::SEG_RW : 0);
   const uint32_t want = cpu::SEG_P | (write ? cpu::SEG_RW : 0);
-  a.mov(x86::eax, x86::dword_ptr(kCpu, e.off.seg_attr[seg]));
-  a.and_(x86::eax, mask);
-  a.cmp(x86::eax, want);
-  a.jne(slow);
+  if (cls == kSegGeneric) {
+    a.mov(x86::eax, x86::dword_ptr(kCpu, e.off.seg_attr[seg]));
+    a.and_(x86::eax, mask);
+    a.cmp(x86::eax, want);
+    a.jne(slow);
+  }
   a.mov(x86::eax, x86::dword_ptr(kCpu, e.off.seg_limit[seg]));
   a.lea(x86::rdx, x86::ptr(x86::rcx, int32_t(w - 1)));
   a.cmp(x86::rdx, x86::rax);
@@ -46,8 +57,10 @@ void segment_checks(Emission& e, unsigned seg, unsigned w, bool write, const Lab
 // The TLB check on the linear address in rcx; returns [rax + rcx].
 x86::Mem tlb_fast(Emission& e, unsigned w, bool write, const Label& slow) {
   x86::Assembler& a = e.a;
-  a.test(x86::dword_ptr(kCpu, e.off.eflags), cpu::AC);
-  a.jnz(slow);
+  if (!(e.segkey & kSegKeyNoAC)) {
+    a.test(x86::dword_ptr(kCpu, e.off.eflags), cpu::AC);
+    a.jnz(slow);
+  }
   a.mov(x86::eax, x86::ecx);
   a.shr(x86::eax, mmu::kPageShift);
   a.and_(x86::eax, mmu::kTlbMask);

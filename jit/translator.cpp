@@ -165,7 +165,7 @@ void Translator::reset() {
   enter_ = reinterpret_cast<EnterFn>(p);
 }
 
-bool Translator::translate(cpu::Block& b, uint32_t eip, uint32_t cs_base, JitBlock& out) {
+bool Translator::translate(cpu::Block& b, uint32_t eip, uint32_t cs_base, uint32_t segkey, JitBlock& out) {
   CodeHolder& code = impl_->code;
   code.reset();
   code.init(Environment::host(), uint64_t(uintptr_t(cache_.cursor())));
@@ -177,7 +177,8 @@ bool Translator::translate(cpu::Block& b, uint32_t eip, uint32_t cs_base, JitBlo
     code.setLogger(&impl_->logger);
   }
   const uint32_t n = std::min<uint32_t>(uint32_t(b.insns.size()), cfg_.max_insns);
-  Emission e(a, off_, cfg_, cpu_, cs_base, eip, uint32_t(b.key >> 32), cfg_.jump_cache ? jump_table_ : nullptr);
+  Emission e(a, off_, cfg_, cpu_, cs_base, eip, uint32_t(b.key >> 32), segkey,
+             cfg_.jump_cache ? jump_table_ : nullptr);
 
   // Entry checks (see the essay).
   a.inc(kEntries);
@@ -339,6 +340,7 @@ bool Translator::translate(cpu::Block& b, uint32_t eip, uint32_t cs_base, JitBlo
   out.block = &b;
   out.eip = eip;
   out.ninsns = n;
+  out.segkey = segkey;
   out.code = p;
   out.code_size = uint32_t(code.codeSize());
   return true;

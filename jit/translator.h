@@ -38,7 +38,7 @@ class Translator {
   // Translate the first min(b.insns.size(), cfg.max_insns) instructions of `b`
   // for entry at `eip` with CS.base `cs_base` into `out`. False when the code
   // cache is full (nothing was written: flush and try again).
-  bool translate(cpu::Block& b, uint32_t eip, uint32_t cs_base, JitBlock& out);
+  bool translate(cpu::Block& b, uint32_t eip, uint32_t cs_base, uint32_t segkey, JitBlock& out);
 
   // The entry trampoline: uint64_t enter(Cpu*, const uint8_t* code) runs
   // generated code from `code` until it returns to the dispatcher; the result

@@ -1,0 +1,47 @@
+// The segment key: what the translator may assume about the data segments
+// and alignment checking for the code it emits (issue 5: "segment checks
+// specialised away when the key says the segments are flat").
+//
+// Two bits per segment register (ES CS SS DS FS GS, bits 2*seg):
+//   0  generic: every access tests the attributes and the limit
+//   1  usable:  present, data, writable, expand-up; only the limit is tested
+//   2  flat:    usable with a 4 GiB limit; no test at all (the base is added)
+// and kSegKeyNoAC when an access can never raise #AC (EFLAGS.AC, CR0.AM and
+// CPL 3 are not all set), so the alignment test is left out too.
+//
+// The key depends on segment attributes, limits, EFLAGS.AC, CR0.AM and CPL,
+// never on bases, so a real-mode segment load does not change it. Everything
+// that can change it raises EV_MODE (protected-mode segment loads, POPF and
+// IRET end their blocks as A_MODE, CR0 writes, CPL changes, task switches),
+// so generated code returns to the dispatcher, which computes the key again
+// and picks (or translates) the block variant made for it. A translated
+// block records its key; the jump cache and chains only connect blocks of
+// the same key because the key cannot change between two chained blocks.
+#pragma once
+#include <cstdint>
+
+#include "cpu/cpu.h"
+#include "jit/config.h"
+
+namespace jit {
+
+constexpr uint32_t kSegGeneric = 0, kSegUsable = 1, kSegFlat = 2;
+constexpr uint32_t kSegKeyNoAC = 1u << 12;
+
+inline uint32_t seg_class(uint32_t key, unsigned seg) { return (key >> (2 * seg)) & 3; }
+
+inline uint32_t segment_key(const cpu::Cpu& c, const Config& cfg) {
+  if (!cfg.flat_segments) return 0;
+  uint32_t key = 0;
+  for (unsigned s = 0; s < 6; ++s) {
+    const cpu::Segment& g = c.seg[s];
+    const uint32_t mask = cpu::SEG_P | cpu::SEG_DC | cpu::SEG_CODE | cpu::SEG_RW;
+    if ((g.attr & mask) != (cpu::SEG_P | cpu::SEG_RW)) continue;
+    key |= (g.limit == 0xFFFFFFFFu ? kSegFlat : kSegUsable) << (2 * s);
+  }
+  bool ac = (c.eflags & cpu::AC) && (c.cr[0] & cpu::CR0_AM) && c.cpl == 3;
+  if (!ac) key |= kSegKeyNoAC;
+  return key;
+}
+
+}  // namespace jit
