@@ -5,6 +5,7 @@
 
 #include "cpu/cpu.h"
 #include "jit/inline_ops.h"
+#include "jit/segkey.h"
 #include "jit/rep_string.h"
 
 namespace jit {
@@ -77,8 +78,10 @@ void Emission::exit_indirect() {
     return;
   }
   a.mov(x86::eax, x86::dword_ptr(kCpu, off.eip));
-  a.cmp(x86::eax, x86::dword_ptr(kCpu, off.cs_limit));
-  a.ja(exit);  // the fetch would fault: the dispatcher raises it
+  if (!(segkey & kSegKeyCs4G)) {
+    a.cmp(x86::eax, x86::dword_ptr(kCpu, off.cs_limit));
+    a.ja(exit);  // the fetch would fault: the dispatcher raises it
+  }
   a.add(x86::eax, x86::dword_ptr(kCpu, off.seg_base[cpu::CS]));
   a.mov(x86::edx, x86::eax);
   a.shr(x86::edx, kJumpBits);

@@ -344,15 +344,6 @@ void save_flags(x86::Assembler& a, InlineState& st) {
   st.flags_in_rbx = true;
 }
 
-Tail inline_tail(const Insn& in, const Config& cfg) {
-  if (!genuine(in) || !cfg.inline_mem) return Tail::None;
-  const cpu::Row& r = cpu::table()[in.row];
-  if (r.map != 0) return Tail::None;
-  if (r.opcode == 0xE8 && cfg.emits(Emitter::Call)) return Tail::Call;
-  if (r.opcode == 0xC3 && cfg.emits(Emitter::Ret)) return Tail::Ret;
-  return Tail::None;
-}
-
 void load_flags_to_host(x86::Assembler& a, const CpuOffsets& off, InlineState& st) {
   if (st.flags_in_host) return;
   // Only the arithmetic flags reach RFLAGS: never the guest's TF, DF or IF.

@@ -48,9 +48,12 @@ void load_flags_to_host(x86::Assembler& a, const CpuOffsets& off, InlineState& s
 // If `in` is a Jcc rel8/rel32 the translator may end a block with inline,
 // its condition code (0-15), else -1.
 int inline_jcc(const cpu::Insn& in, const Config& cfg);
-// Block ends the translator emits inline besides Jcc.
-enum class Tail : uint8_t { None, Call, Ret };
+// tails.cpp: the block ends the translator emits inline (Tail::None: the
+// handler runs and the generic exits follow).
+enum class Tail : uint8_t { None, Jcc, Jmp, JmpInd, Call, Ret };
 Tail inline_tail(const cpu::Insn& in, const Config& cfg);
+// Emit the block's last instruction `last` (at EIP `at`) and its exits.
+void emit_tail(Emission& e, Tail t, const cpu::Insn& last, uint32_t at);
 // Emit a host jump to `taken` if the guest condition `cc` holds, loading the
 // flags into RFLAGS first if they are not there (clobbers rax).
 void emit_jcc(x86::Assembler& a, const CpuOffsets& off, int cc, InlineState& st, const asmjit::Label& taken);

@@ -7,7 +7,10 @@
 //   1  usable:  present, data, writable, expand-up; only the limit is tested
 //   2  flat:    usable with a 4 GiB limit; no test at all (the base is added)
 // and kSegKeyNoAC when an access can never raise #AC (EFLAGS.AC, CR0.AM and
-// CPL 3 are not all set), so the alignment test is left out too.
+// CPL 3 are not all set), so the alignment test is left out too; and for
+// the code segment's limit, which every branch target is checked against:
+// kSegKeyCs4G (4 GiB: no target can be past it) and kSegKeyCs64K (at least
+// 0xFFFF: no 16-bit target can be past it).
 //
 // The key depends on segment attributes, limits, EFLAGS.AC, CR0.AM and CPL,
 // never on bases, so a real-mode segment load does not change it. Everything
@@ -27,8 +30,15 @@ namespace jit {
 
 constexpr uint32_t kSegGeneric = 0, kSegUsable = 1, kSegFlat = 2;
 constexpr uint32_t kSegKeyNoAC = 1u << 12;
+constexpr uint32_t kSegKeyCs4G = 1u << 13;
+constexpr uint32_t kSegKeyCs64K = 1u << 14;
 
 inline uint32_t seg_class(uint32_t key, unsigned seg) { return (key >> (2 * seg)) & 3; }
+// Must a branch target of this width (2: a 16-bit EIP) be checked against
+// the CS limit?
+inline bool cs_limit_check(uint32_t key, unsigned w) {
+  return !(key & kSegKeyCs4G) && !(w == 2 && (key & kSegKeyCs64K));
+}
 
 inline uint32_t segment_key(const cpu::Cpu& c, const Config& cfg) {
   if (!cfg.flat_segments) return 0;
@@ -41,6 +51,8 @@ inline uint32_t segment_key(const cpu::Cpu& c, const Config& cfg) {
   }
   bool ac = (c.eflags & cpu::AC) && (c.cr[0] & cpu::CR0_AM) && c.cpl == 3;
   if (!ac) key |= kSegKeyNoAC;
+  if (c.seg[cpu::CS].limit == 0xFFFFFFFFu) key |= kSegKeyCs4G;
+  if (c.seg[cpu::CS].limit >= 0xFFFFu) key |= kSegKeyCs64K;
   return key;
 }
 

@@ -189,12 +189,11 @@ bool Translator::translate(cpu::Block& b, uint32_t eip, uint32_t cs_base, uint32
   a.cmp(x86::rax, x86::qword_ptr(kCpu, off_.budget_end));
   a.ja(e.exit);
 
-  // The block's last instruction, if it is a conditional branch emitted inline.
+  // The block's last instruction, if it is a branch emitted inline (tails.cpp).
   const Insn& last = b.insns[n - 1];
   const bool whole = n == b.insns.size();
-  const int jcc = whole ? inline_jcc(last, cfg_) : -1;
-  const Tail tail = whole && jcc < 0 ? inline_tail(last, cfg_) : Tail::None;
-  const uint32_t body = jcc >= 0 || tail != Tail::None ? n - 1 : n;
+  const Tail tail = whole ? inline_tail(last, cfg_) : Tail::None;
+  const uint32_t body = tail != Tail::None ? n - 1 : n;
 
   uint32_t at = eip;
   for (uint32_t k = 0; k < body; ++k) {
@@ -212,75 +211,8 @@ bool Translator::translate(cpu::Block& b, uint32_t eip, uint32_t cs_base, uint32
     at = next;
   }
 
-  if (tail == Tail::Call) {
-    // CALL rel: push the return address on the inline stack path, then the
-    // target (chained when in this page).
-    uint32_t next = at + last.len;
-    unsigned w = last.osz32() ? 4 : 2;
-    uint32_t target = next + last.imm;
-    if (w == 2) target &= 0xFFFF;
-    auto [slow, join] = e.defer_to_handler(last, at, next, false);
-    materialize_flags(a, off_, e.st);
-    a.cmp(x86::dword_ptr(kCpu, off_.cs_limit), target);
-    a.jb(slow);  // past the CS limit: the handler raises #GP
-    x86::Mem m = emit_stack_fast(e, w, true, slow);
-    if (w == 4) a.mov(m, next);
-    else a.mov(m, imm(int16_t(uint16_t(next))));
-    emit_sp_add(e, -int32_t(w));
-    a.bind(join);
-    ++e.pending;
-    e.eip_stale = true;
-    e.sync_state(target);
-    e.exit_to(target);
-  } else if (tail == Tail::Ret) {
-    // RET: pop EIP on the inline stack path, then the jump cache.
-    uint32_t next = at + last.len;
-    unsigned w = last.osz32() ? 4 : 2;
-    auto [slow, join] = e.defer_to_handler(last, at, next, false);
-    x86::Mem m = emit_stack_fast(e, w, false, slow);
-    if (w == 4) a.mov(x86::edx, m);
-    else a.movzx(x86::edx, m);
-    a.cmp(x86::edx, x86::dword_ptr(kCpu, off_.cs_limit));
-    a.ja(slow);  // past the CS limit: the handler raises #GP
-    emit_sp_add(e, int32_t(w));
-    a.mov(x86::dword_ptr(kCpu, off_.eip), x86::edx);
-    a.bind(join);
-    ++e.pending;
-    e.eip_stale = false;  // both ways wrote it
-    e.sync_state(0);
-    e.exit_indirect();
-  } else if (jcc >= 0) {
-    // Jcc inline: the condition on the host flags, each way its own exit.
-    uint32_t next = at + last.len;
-    uint32_t taken = next + last.imm;
-    if (!last.osz32()) taken &= 0xFFFF;
-    Label t = a.newLabel(), slow = a.newLabel();
-    emit_jcc(a, off_, jcc, e.st, t);
-    const InlineState st = e.st;
-    const uint32_t pending = e.pending;
-    const bool stale = e.eip_stale;
-    // Not taken: this instruction retires with the ones before it.
-    materialize_flags(a, off_, e.st);
-    ++e.pending;
-    e.sync_tsc();
-    a.mov(x86::dword_ptr(kCpu, off_.eip), next);
-    e.exit_to(next);
-    a.bind(t);
-    e.st = st;
-    materialize_flags(a, off_, e.st);
-    // A target past the CS limit: the handler raises the #GP.
-    a.cmp(x86::dword_ptr(kCpu, off_.cs_limit), taken);
-    a.jb(slow);
-    e.pending = pending + 1;
-    e.sync_tsc();
-    a.mov(x86::dword_ptr(kCpu, off_.eip), taken);
-    e.exit_to(taken);
-    a.bind(slow);
-    e.pending = pending;
-    e.eip_stale = stale;
-    e.call_handler(last, at, next);
-    e.sync_tsc();
-    a.jmp(e.exit);
+  if (tail != Tail::None) {
+    emit_tail(e, tail, last, at);
   } else {
     // The exits. An event after the last instruction also returns to the
     // dispatcher; otherwise a known target may be chained.

@@ -62,6 +62,32 @@ struct Twin {
       c.gpr[cpu::ESP] = 0x8000;
     });
   }
+  // Paging on over an identity map of the first 4 MiB, a flat GDT (code
+  // 0x08, data 0x10) and an IDT at 0x600 whose #PF (14) and #GP (13) gates
+  // point at `handler`. The page at 0x200000 is not present; its PTE is at
+  // kPte. extra(Side&) may add GDT entries or change anything else.
+  static constexpr uint32_t kPd = 0x10000, kPt = 0x11000, kGdt = 0x500, kIdt = 0x600;
+  static constexpr uint32_t kPte = kPt + 4 * 0x200;
+  template <class F> void paged(uint32_t handler, F extra) {
+    both([&](Side& s) {
+      mmu::Memory& m = s.mem;
+      m.write<uint64_t>(kGdt + 8, 0x00CF9A000000FFFFull);
+      m.write<uint64_t>(kGdt + 16, 0x00CF92000000FFFFull);
+      for (uint32_t v : {13u, 14u}) {
+        m.write<uint32_t>(kIdt + v * 8, (handler & 0xFFFF) | (0x08u << 16));
+        m.write<uint32_t>(kIdt + v * 8 + 4, (handler & 0xFFFF0000u) | 0x8E00);
+      }
+      m.write<uint32_t>(kPd, kPt | 3);
+      for (uint32_t p = 0; p < 1024; ++p) m.write<uint32_t>(kPt + 4 * p, (p << 12) | 3);
+      m.write<uint32_t>(kPte, 0x200000 | 2);  // 0x200000: not present
+      s.c.gdtr = cpu::DescTable{kGdt, 63};
+      s.c.idtr = cpu::DescTable{kIdt, 256 * 8 - 1};
+      s.c.cr[3] = kPd;
+      s.c.cr[0] |= cpu::CR0_PG;
+      extra(s);
+      s.c.sync_paging();
+    });
+  }
   void load(uint32_t addr, const std::vector<uint8_t>& bytes) {
     both([&](Side& s) { s.mem.load(addr, bytes.data(), uint32_t(bytes.size())); });
   }

@@ -1,0 +1,163 @@
+// The translator against the interpreter (tests/unit/jit_twin.h) for the
+// block ends it emits inline (jit/tails.cpp), the segment key (jit/segkey.h)
+// and guest flags held in host registers across a faulting memory access.
+#include <doctest/doctest.h>
+
+#include "tests/unit/jit_twin.h"
+
+using namespace cpu;
+using xt::Side;
+using xt::Twin;
+
+namespace {
+
+// Code pieces placed at fixed addresses.
+struct Code {
+  std::vector<std::pair<uint32_t, std::vector<uint8_t>>> parts;
+  Code& at(uint32_t addr, std::vector<uint8_t> bytes) {
+    parts.emplace_back(addr, std::move(bytes));
+    return *this;
+  }
+  void load(Twin& t) const {
+    for (auto& [a, b] : parts) t.load(a, b);
+  }
+};
+
+// A handler for #PF and #GP at 0x3000: the faulting frame's EFLAGS into
+// [0x4000], the error code into [0x4004], the EIP into [0x4008], then HLT
+// (with the flat data segment: the fault may come from a small DS).
+const std::vector<uint8_t> kRecordAndHalt = {
+    0x66, 0xB8, 0x10, 0x00, 0x8E, 0xD8,  // mov ax, 0x10 ; mov ds, ax
+    0x8B, 0x44, 0x24, 0x0C,              // mov eax, [esp+12]  (EFLAGS)
+    0xA3, 0x00, 0x40, 0x00, 0x00,        // mov [0x4000], eax
+    0x8B, 0x04, 0x24,                    // mov eax, [esp]     (error code)
+    0xA3, 0x04, 0x40, 0x00, 0x00,        // mov [0x4004], eax
+    0x8B, 0x44, 0x24, 0x04,              // mov eax, [esp+4]   (EIP)
+    0xA3, 0x08, 0x40, 0x00, 0x00,        // mov [0x4008], eax
+    0xF4};                               // hlt
+
+uint32_t rd32(Side& s, uint32_t a) { return s.mem.read<uint32_t>(a); }
+
+}  // namespace
+
+TEST_CASE("jit: JMP r/m through a register and memory, at both operand sizes") {
+  for (std::string spec : {"", "no-emit=jmp", "no-jump-cache", "no-inline-mem"}) {
+    CAPTURE(spec);
+    Twin t(spec);
+    t.flat32();
+    Code()
+        .at(0x1000, {0xB8, 0x10, 0x10, 0x00, 0x00, 0xFF, 0xE0, 0xF4})  // mov eax, 0x1010 ; jmp eax
+        .at(0x1010, {0xC7, 0x05, 0x00, 0x30, 0x00, 0x00, 0x20, 0x10, 0x00, 0x00,  // mov dword [0x3000], 0x1020
+                     0xFF, 0x25, 0x00, 0x30, 0x00, 0x00})                         // jmp [0x3000]
+        .at(0x1020, {0xB8, 0x30, 0x10, 0xFF, 0xFF,   // mov eax, 0xFFFF1030
+                     0xBA, 0x64, 0x00, 0x00, 0x00,   // mov edx, 100
+                     0x66, 0xFF, 0xE0})              // jmp ax: EIP = 0x1030
+        .at(0x1030, {0x41, 0x4A, 0x74, 0x07,         // l: inc ecx ; dec edx ; jz done
+                     0xB8, 0x30, 0x10, 0x00, 0x00,   // mov eax, l
+                     0xFF, 0xE0, 0xF4})              // jmp eax ; done: hlt
+        .load(t);
+    t.both([](Side& s) { s.c.gpr[ECX] = 0; });
+    CHECK(t.run(10000) == Exit::Halted);
+    CHECK(t.diff() == "");
+    CHECK(t.b.c.gpr[ECX] == 100);
+    CHECK(t.b.c.eip == 0x103C);
+    if (spec.empty()) CHECK(t.b.jit->helper_calls() < 10);  // all inline
+  }
+}
+
+TEST_CASE("jit: a branch past the CS limit raises #GP at the branch in both engines") {
+  // CS limit 0x1FFF: each form branches to 0x2100 and must fault with the
+  // branch's own EIP in the frame.
+  const std::vector<std::vector<uint8_t>> forms = {
+      {0xE9, 0xFB, 0x10, 0x00, 0x00},                                 // jmp 0x2100
+      {0x31, 0xC0, 0x0F, 0x84, 0xF9, 0x10, 0x00, 0x00},               // xor eax, eax ; jz 0x2100
+      {0xB8, 0x00, 0x21, 0x00, 0x00, 0xFF, 0xE0},                     // mov eax, 0x2100 ; jmp eax
+      {0xE8, 0xFB, 0x10, 0x00, 0x00},                                 // call 0x2100
+      {0x68, 0x00, 0x21, 0x00, 0x00, 0xC3}};                          // push 0x2100 ; ret
+  const uint32_t fault_eip[] = {0x1000, 0x1002, 0x1005, 0x1000, 0x1005};
+  for (size_t k = 0; k < forms.size(); ++k) {
+    CAPTURE(k);
+    Twin t;
+    t.flat32();
+    t.paged(0x3000, [](Side& s) { s.c.seg[CS].limit = 0x1FFF; s.c.seg[CS].attr &= ~SEG_G; });
+    Code().at(0x1000, forms[k]).at(0x3000, kRecordAndHalt).load(t);
+    // The handler runs past the CS limit too: it is reached through the IDT,
+    // which loads CS again from the GDT (a 4 GiB code segment).
+    CHECK(t.run(1000) == Exit::Halted);
+    CHECK(t.diff() == "");
+    CHECK(rd32(t.b, 0x4008) == fault_eip[k]);
+    CHECK(rd32(t.b, 0x4004) == 0);  // #GP(0)
+  }
+}
+
+TEST_CASE("jit: a segment load in the middle of a block changes what its accesses may assume") {
+  // DS flat, then DS = a 4 KiB data segment: [0x800] is fine, [0x1000] is
+  // past the limit and must raise #GP(0) in both engines.
+  for (std::string spec : {"", "no-flat"}) {
+    CAPTURE(spec);
+    Twin t(spec);
+    t.flat32();
+    t.paged(0x3000, [](Side& s) { s.mem.write<uint64_t>(Twin::kGdt + 24, 0x0040920000000FFFull); });
+    Code()
+        .at(0x1000, {0xA1, 0x00, 0x08, 0x00, 0x00,         // mov eax, [0x800]
+                     0x66, 0xBB, 0x18, 0x00, 0x8E, 0xDB,   // mov bx, 0x18 ; mov ds, bx
+                     0x8B, 0x0D, 0x00, 0x08, 0x00, 0x00,   // mov ecx, [0x800]
+                     0x8B, 0x15, 0x00, 0x10, 0x00, 0x00,   // mov edx, [0x1000]: #GP(0)
+                     0xF4})
+        .at(0x800, {0x11, 0x22, 0x33, 0x44})
+        .at(0x3000, kRecordAndHalt)
+        .load(t);
+    CHECK(t.run(1000) == Exit::Halted);
+    CHECK(t.diff() == "");
+    CHECK(t.b.c.gpr[ECX] == 0x44332211);
+    CHECK(rd32(t.b, 0x4008) == 0x1011);
+  }
+}
+
+TEST_CASE("jit: flags held in host registers are exact in the frame of a fault") {
+  // CMP sets CF and SF; the next load faults (#PF). The frame's EFLAGS must
+  // be the CMP's, whichever way the translator held them.
+  for (std::string spec : {"", "no-flag-elision", "no-inline-mem"}) {
+    CAPTURE(spec);
+    Twin t(spec);
+    t.flat32();
+    t.paged(0x3000, [](Side&) {});
+    Code()
+        .at(0x1000, {0xB8, 0x05, 0x00, 0x00, 0x00,          // mov eax, 5
+                     0x83, 0xF8, 0x07,                      // cmp eax, 7
+                     0x8B, 0x0D, 0x00, 0x00, 0x20, 0x00,    // mov ecx, [0x200000]: #PF
+                     0xF4})
+        .at(0x3000, kRecordAndHalt)
+        .load(t);
+    CHECK(t.run(1000) == Exit::Halted);
+    CHECK(t.diff() == "");
+    const uint32_t fl = rd32(t.b, 0x4000);
+    CHECK((fl & (CF | SF | ZF)) == (CF | SF));
+    CHECK(rd32(t.b, 0x4008) == 0x1008);
+  }
+}
+
+TEST_CASE("jit: flags saved across a memory access reach a later branch and ADC") {
+  // CMP, then a store and a load (flags saved around their checks), then
+  // JB and ADC read the CMP's CF.
+  for (std::string spec : {"", "no-flag-elision", "no-flat"}) {
+    CAPTURE(spec);
+    Twin t(spec);
+    t.flat32();
+    Code()
+        .at(0x1000, {0x31, 0xD2,                            // xor edx, edx
+                     0xB8, 0x05, 0x00, 0x00, 0x00,          // mov eax, 5
+                     0x83, 0xF8, 0x07,                      // cmp eax, 7: CF
+                     0x89, 0x05, 0x00, 0x20, 0x00, 0x00,    // mov [0x2000], eax
+                     0x8B, 0x0D, 0x00, 0x20, 0x00, 0x00,    // mov ecx, [0x2000]
+                     0x83, 0xD2, 0x10,                      // adc edx, 0x10: 0x11
+                     0x72, 0x01,                            // jb +1 (CF from ADC: clear, not taken)
+                     0x42,                                  // inc edx: 0x12
+                     0xF4})
+        .load(t);
+    CHECK(t.run(1000) == Exit::Halted);
+    CHECK(t.diff() == "");
+    CHECK(t.b.c.gpr[EDX] == 0x12);
+    CHECK(t.b.c.gpr[ECX] == 5);
+  }
+}
