@@ -25,6 +25,13 @@ void Emission::sync_state(uint32_t eip_now) {
   eip_stale = false;
 }
 
+void Emission::sync_exit(uint32_t eip_now) {
+  flags_to_rbx(a, off, st);
+  sync_tsc();
+  if (eip_stale) a.mov(x86::dword_ptr(kCpu, off.eip), eip_now);
+  eip_stale = false;
+}
+
 void Emission::call_handler(const Insn& in, uint32_t at, uint32_t next) {
   sync_state(at);
   a.movups(x86::xmm0, x86::ptr(kCpu, off.gpr));
@@ -46,6 +53,7 @@ void Emission::events_exit_check() {
   a.cmp(x86::dword_ptr(kCpu, off.events), 0);
   a.je(go);
   sync_tsc();
+  a.mov(x86::ebx, x86::dword_ptr(kCpu, off.eflags));  // leaving: the flags in rbx
   a.jmp(exit);
   a.bind(go);
   pending = 1;

@@ -49,7 +49,7 @@ struct Emission {
   uint32_t segkey;                     // what the segments allow to leave out (segkey.h)
   const JumpEntry* jump_table;         // null: no jump cache
   asmjit::Label exit;
-  InlineState st{};
+  InlineState st{false, true};  // at entry the flags are in rbx (translator.cpp)
   uint32_t pending = 0;      // instructions retired since tsc was brought up to date
   bool eip_stale = false;    // inline instructions ran since CpuState::eip was last written
   struct Slot { size_t jmp_off; asmjit::Label stub; uint32_t target; };
@@ -66,6 +66,7 @@ struct Emission {
 
   void sync_tsc();
   void sync_state(uint32_t eip_now);                 // flags, tsc and EIP into CpuState
+  void sync_exit(uint32_t eip_now);                  // the same for leaving: flags into rbx
   void call_handler(const cpu::Insn& in, uint32_t at, uint32_t next);
   void events_exit_check();                         // after a handler: leave on any event
   bool chainable(uint32_t target) const;

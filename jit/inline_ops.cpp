@@ -212,9 +212,8 @@ void emit_inline(Emission& e, const Insn& in, uint32_t at, uint32_t next) {
   const unsigned w = width(in);
   if (d.op == Op::Push || d.op == Op::Pop) return emit_stack(e, in, d.op, w, at, next);
   if (d.op == Op::Setcc || d.op == Op::Cmovcc) {
-    // Flag readers: on the host's flags (loaded once if they are in CpuState).
-    const auto cc = x86::CondCode(cpu::table()[in.row].opcode & 0xF);
-    load_flags_to_host(a, off, e.st);
+    // Flag readers: the host's flags, or a test of the saved bits.
+    const auto cc = emit_cond(a, off, e.st, cpu::table()[in.row].opcode & 0xF);
     if (d.op == Op::Setcc) {
       a.emit(x86::Inst::setccFromCond(cc), reg_mem(off, in.rm, 1));
     } else {
@@ -336,6 +335,17 @@ void materialize_flags(x86::Assembler& a, const CpuOffsets& off, InlineState& st
   st.flags_in_host = st.flags_in_rbx = false;
 }
 
+void flags_to_rbx(x86::Assembler& a, const CpuOffsets& off, InlineState& st) {
+  if (st.flags_in_host) {
+    a.pushfq();
+    a.pop(x86::rbx);
+  } else if (!st.flags_in_rbx) {
+    a.mov(x86::ebx, x86::dword_ptr(kCpu, off.eflags));
+  }
+  st.flags_in_host = false;
+  st.flags_in_rbx = true;
+}
+
 void save_flags(x86::Assembler& a, InlineState& st) {
   if (!st.flags_in_host) return;
   a.pushfq();
@@ -356,8 +366,38 @@ void load_flags_to_host(x86::Assembler& a, const CpuOffsets& off, InlineState& s
 }
 
 void emit_jcc(x86::Assembler& a, const CpuOffsets& off, int cc, InlineState& st, const Label& taken) {
-  load_flags_to_host(a, off, st);
-  a.j(x86::CondCode(cc), taken);
+  a.j(emit_cond(a, off, st, cc), taken);
+}
+
+x86::CondCode emit_cond(x86::Assembler& a, const CpuOffsets& off, const InlineState& st, int cc) {
+  if (st.flags_in_host) return x86::CondCode(cc);
+  // The flags as bits in a register (rbx, or EFLAGS loaded into eax): set
+  // the host's ZF to "condition false" with a test; no popfq.
+  x86::Gp f = x86::ebx;
+  if (!st.flags_in_rbx) {
+    a.mov(x86::eax, x86::dword_ptr(kCpu, off.eflags));
+    f = x86::eax;
+  }
+  switch (cc & ~1) {
+    case 0: a.test(f, cpu::OF); break;
+    case 2: a.test(f, cpu::CF); break;
+    case 4: a.test(f, cpu::ZF); break;
+    case 6: a.test(f, cpu::CF | cpu::ZF); break;
+    case 8: a.test(f, cpu::SF); break;
+    case 10: a.test(f, cpu::PF); break;
+    default:  // L, LE: SF != OF (OF is bit 11, SF bit 7), or ZF for LE
+      a.mov(x86::ecx, f);
+      a.shr(x86::ecx, 4);
+      a.xor_(x86::ecx, f);
+      a.and_(x86::ecx, cpu::SF);
+      if ((cc & ~1) == 14) {
+        a.mov(x86::edx, f);
+        a.and_(x86::edx, cpu::ZF);
+        a.or_(x86::ecx, x86::edx);
+      }
+      break;
+  }
+  return (cc & 1) ? x86::CondCode::kZ : x86::CondCode::kNZ;
 }
 
 }  // namespace jit

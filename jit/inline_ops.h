@@ -54,8 +54,14 @@ enum class Tail : uint8_t { None, Jcc, Jmp, JmpInd, Call, Ret };
 Tail inline_tail(const cpu::Insn& in, const Config& cfg);
 // Emit the block's last instruction `last` (at EIP `at`) and its exits.
 void emit_tail(Emission& e, Tail t, const cpu::Insn& last, uint32_t at);
-// Emit a host jump to `taken` if the guest condition `cc` holds, loading the
-// flags into RFLAGS first if they are not there (clobbers rax).
+// The host condition code that holds when the guest condition `cc` (0-15)
+// does: `cc` itself when the flags are in RFLAGS, else a test of their bits
+// in rbx or CpuState (clobbers rax, rcx, rdx and RFLAGS).
+x86::CondCode emit_cond(x86::Assembler& a, const CpuOffsets& off, const InlineState& st, int cc);
+// At a block boundary (see translator.cpp): the flags into rbx, from RFLAGS
+// or from CpuState.
+void flags_to_rbx(x86::Assembler& a, const CpuOffsets& off, InlineState& st);
+// Emit a host jump to `taken` if the guest condition `cc` holds (emit_cond).
 void emit_jcc(x86::Assembler& a, const CpuOffsets& off, int cc, InlineState& st, const asmjit::Label& taken);
 
 // inline_mem.cpp: the soft-TLB fast path for the memory operand of `in`

@@ -36,7 +36,7 @@ namespace {
 
 // Leave for the known EIP `target`: this instruction retires, then exit.
 void leave_to(Emission& e, uint32_t target) {
-  materialize_flags(e.a, e.off, e.st);
+  flags_to_rbx(e.a, e.off, e.st);
   ++e.pending;
   e.sync_tsc();
   e.a.mov(x86::dword_ptr(kCpu, e.off.eip), target);
@@ -51,13 +51,15 @@ void check_target(Emission& e, uint32_t target, unsigned w, const Label& slow) {
   e.a.jb(slow);
 }
 
-// The handler for a target past the limit (it raises #GP), then out.
+// The handler for a target past the limit (it raises #GP), then out. Every
+// way here put the flags in rbx first.
 void handler_exit(Emission& e, const Insn& last, uint32_t at, uint32_t next, uint32_t pending, bool stale) {
   e.pending = pending;
   e.eip_stale = stale;
-  e.st = InlineState{};  // every way here wrote the flags back first
+  e.st = InlineState{false, true};
   e.call_handler(last, at, next);
   e.sync_tsc();
+  e.a.mov(x86::ebx, x86::dword_ptr(kCpu, e.off.eflags));
   e.a.jmp(e.exit);
 }
 
@@ -79,7 +81,7 @@ void emit_jcc_tail(Emission& e, const Insn& last, uint32_t at, uint32_t next) {
   a.bind(t);
   e.st = st;
   e.pending = pending;
-  materialize_flags(a, e.off, e.st);
+  flags_to_rbx(a, e.off, e.st);
   check_target(e, taken, w, slow);
   leave_to(e, taken);
   a.bind(slow);
@@ -91,7 +93,7 @@ void emit_jmp_tail(Emission& e, const Insn& last, uint32_t at, uint32_t next) {
   const uint32_t pending = e.pending;
   const bool stale = e.eip_stale;
   Label slow = e.a.newLabel();
-  materialize_flags(e.a, e.off, e.st);
+  flags_to_rbx(e.a, e.off, e.st);
   check_target(e, target, last.osz32() ? 4 : 2, slow);
   leave_to(e, target);
   e.a.bind(slow);
@@ -121,7 +123,7 @@ void emit_jmp_ind_tail(Emission& e, const Insn& last, uint32_t at, uint32_t next
   a.bind(join);
   ++e.pending;
   e.eip_stale = false;  // both ways wrote it
-  e.sync_state(0);
+  e.sync_exit(0);
   e.exit_indirect();
 }
 
@@ -132,7 +134,6 @@ void emit_call_tail(Emission& e, const Insn& last, uint32_t at, uint32_t next) {
   const unsigned w = last.osz32() ? 4 : 2;
   const uint32_t target = rel_target(last, next);
   auto [slow, join] = e.defer_to_handler(last, at, next, false);
-  materialize_flags(a, e.off, e.st);
   check_target(e, target, w, slow);
   x86::Mem m = emit_stack_fast(e, w, true, slow);
   if (w == 4) a.mov(m, next);
@@ -141,7 +142,7 @@ void emit_call_tail(Emission& e, const Insn& last, uint32_t at, uint32_t next) {
   a.bind(join);
   ++e.pending;
   e.eip_stale = true;
-  e.sync_state(target);
+  e.sync_exit(target);
   e.exit_to(target);
 }
 
@@ -162,7 +163,7 @@ void emit_ret_tail(Emission& e, const Insn& last, uint32_t at, uint32_t next) {
   a.bind(join);
   ++e.pending;
   e.eip_stale = false;  // both ways wrote it
-  e.sync_state(0);
+  e.sync_exit(0);
   e.exit_indirect();
 }
 

@@ -155,7 +155,13 @@ void Translator::reset() {
   a.cmove(kTlbTable, x86::rax);
   a.xor_(kEntries, kEntries);
   a.xor_(kHelpers, kHelpers);
+  a.mov(x86::ebx, x86::dword_ptr(kCpu, off_.eflags));  // the flags at block boundaries
   a.call(x86::rsi);
+  a.mov(x86::ecx, x86::dword_ptr(kCpu, off_.eflags));
+  a.and_(x86::ebx, kArithFlags);
+  a.and_(x86::ecx, ~kArithFlags);
+  a.or_(x86::ecx, x86::ebx);
+  a.mov(x86::dword_ptr(kCpu, off_.eflags), x86::ecx);
   a.mov(x86::rcx, uint64_t(uintptr_t(&counters_)));
   a.add(x86::qword_ptr(x86::rcx, offsetof(GeneratedCounters, block_entries)), kEntries);
   a.add(x86::qword_ptr(x86::rcx, offsetof(GeneratedCounters, helper_calls)), kHelpers);
@@ -216,7 +222,7 @@ bool Translator::translate(cpu::Block& b, uint32_t eip, uint32_t cs_base, uint32
   } else {
     // The exits. An event after the last instruction also returns to the
     // dispatcher; otherwise a known target may be chained.
-    e.sync_state(at);
+    e.sync_exit(at);
     const cpu::Row& row = cpu::table()[last.row];
     bool ends = whole && (row.attrs & (cpu::A_END | cpu::A_MODE));
     bool bad_tail = last.fn != row.h8 && last.fn != row.h16 && last.fn != row.h32;  // #UD/#GP/#PF stand-ins
