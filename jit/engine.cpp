@@ -150,8 +150,8 @@ Exit JitEngine::run(Cpu& c, uint64_t budget) {
     cpu::take_snapshot(c);  // a fetch fault in lookup() is precise too
     auto* b = const_cast<cpu::Block*>(interp_.icache().lookup());
     uint64_t left = end_ - c.tsc;
-    if (!b->cached || b->crosses) {
-      // Decoded for one use, or revalidated at every lookup: interpret it.
+    if (!b->cached) {
+      // Decoded for one use (cut by the CS limit): interpret it.
       uint64_t t = c.tsc;
       Exit e = interpret(c, std::min<uint64_t>(left, b->insns.size()));
       st_.interp_uncached += c.tsc - t;
@@ -183,8 +183,11 @@ Exit JitEngine::run(Cpu& c, uint64_t budget) {
       }
       continue;
     }
-    if (pending_slot_ && pending_slot_->target_eip == c.eip && cfg_.chain) link(pending_slot_, j);
-    if (cfg_.jump_cache) {
+    // A block whose instruction crosses into a second page is entered only
+    // from here, after lookup() has checked that the second page still maps
+    // where it did: never through a chain or the jump cache.
+    if (pending_slot_ && pending_slot_->target_eip == c.eip && cfg_.chain && !b->crosses) link(pending_slot_, j);
+    if (cfg_.jump_cache && !b->crosses) {
       uint32_t lin = c.seg[cpu::CS].base + c.eip;
       jump_[jump_slot(lin)] = JumpEntry{lin, c.eip, *c.tlb->generation(), uint32_t(b->key >> 32) | segkey << 8, j->code, 0};
     }

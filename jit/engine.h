@@ -33,7 +33,7 @@ struct JitStats {
   uint64_t faults = 0;
   // Instructions handed to the interpreter, by reason.
   uint64_t interp_events = 0;   // events, interrupt shadows, TF/RF
-  uint64_t interp_uncached = 0; // blocks decoded for one use or crossing pages
+  uint64_t interp_uncached = 0; // blocks decoded for one use (cut by the CS limit)
   uint64_t interp_budget = 0;   // the end of a budget that a whole block would pass
   uint64_t interp_smc = 0;      // blocks on pages that code writes hit again and again
 };

@@ -161,3 +161,46 @@ TEST_CASE("jit: flags saved across a memory access reach a later branch and ADC"
     CHECK(t.b.c.gpr[ECX] == 5);
   }
 }
+
+TEST_CASE("jit: an instruction that crosses a page is translated, and follows a remap of its second page") {
+  // MOV EAX, imm32 at 0x5FFD: its last two immediate bytes are on page 6. The
+  // loop runs it 50 times, remaps page 6 to a frame where those bytes differ
+  // (the rest of the frame is a copy), INVLPGs, and runs it 50 times more.
+  // Each pass enters it from the JMP at 5FF9, on the first page: a chained
+  // jump there would miss the remap.
+  for (std::string spec : {"", "no-chain", "no-jump-cache"}) {
+    CAPTURE(spec);
+    Twin t(spec);
+    t.flat32();
+    const uint32_t pte6 = Twin::kPt + 4 * 6;
+    t.paged(0x3000, [](Side&) {});
+    std::vector<uint8_t> code = {
+        0x31, 0xD2, 0x31, 0xED,              // 5FF0: xor edx, edx ; xor ebp, ebp
+        0xB9, 0x32, 0x00, 0x00, 0x00,        // 5FF4: mov ecx, 50
+        0xEB, 0x02, 0x90, 0x90,              // 5FF9: jmp 5FFD
+        0xB8, 0x11, 0x22, 0x33, 0x44,        // 5FFD: mov eax, 0x44332211 (crosses into page 6)
+        0x01, 0xC2, 0x49, 0x75, 0xF2,        // 6002: add edx, eax ; dec ecx ; jnz 5FF9
+        0x85, 0xED, 0x75, 0x19, 0x45,        // 6007: test ebp, ebp ; jnz done ; inc ebp
+        0xC7, 0x05};                         // 600C: mov dword [pte6], 0x7003
+    for (int k = 0; k < 4; ++k) code.push_back(uint8_t(pte6 >> (8 * k)));
+    code.insert(code.end(), {0x03, 0x70, 0x00, 0x00,
+                             0x0F, 0x01, 0x3D, 0x00, 0x60, 0x00, 0x00,  // 6016: invlpg [0x6000]
+                             0xB9, 0x32, 0x00, 0x00, 0x00,              // 601D: mov ecx, 50
+                             0xEB, 0xD5,                                // 6022: jmp 5FF9
+                             0xF4});                                    // 6024: done: hlt
+    t.load(0x5FF0, code);
+    t.both([](Side& s) {
+      for (uint32_t k = 0; k < 0x100; ++k) s.mem.write<uint8_t>(0x7000 + k, s.mem.read8(0x6000 + k));
+      s.mem.write<uint8_t>(0x7000, 0x55);
+      s.mem.write<uint8_t>(0x7001, 0x66);
+      s.c.eip = 0x5FF0;
+    });
+    CHECK(t.run(100000) == Exit::Halted);
+    CHECK(t.diff() == "");
+    CHECK(t.b.c.gpr[EDX] == uint32_t(50u * 0x44332211u + 50u * 0x66552211u));
+    CHECK(t.b.c.eip == 0x6025);
+    const jit::JitStats& s = t.b.jit->jit_stats();
+    CHECK(s.interp_uncached == 0);
+    CHECK(s.insns_generated > 300);  // the crossing MOV included
+  }
+}
