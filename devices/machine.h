@@ -37,7 +37,7 @@ struct MachineConfig {
   std::string hd[4];     // IDE: primary master/slave, secondary master/slave
   std::string cdrom;     // ATAPI: secondary master, or secondary slave when hd[2] is set
   std::string boot = "cad";
-  std::string cpu = "interp";  // the engine: interp, or jit (the translator)
+  std::string cpu = "jit";     // the engine: jit (the translator), or interp
   std::string jit;             // translator options (jit::parse_config)
   bool snapshot = false;
   uint64_t ips = 100'000'000;              // virtual CPU speed (instructions per second)

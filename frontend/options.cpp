@@ -166,7 +166,7 @@ std::string usage_text() {
       "                        with a window); none: run flat out (the default headless)\n"
       "  --flat FILE           run a flat real-mode binary at 0000:7C00 without firmware\n"
       "Engine and automation:\n"
-      "  --cpu interp|jit      execution engine: the interpreter (default) or the translator\n"
+      "  --cpu jit|interp      execution engine: the translator (default) or the interpreter\n"
       "  --jit OPT,...         translator switches: no-chain, no-jump-cache, no-inline, no-inline-mem,\n"
       "                        no-flag-elision, no-emit=NAME, max-insns=N, cache=SIZE[K|M], smc-interp=N\n"
       "  --debug-exit          isa-debug-exit on port 0xF4 and the Bochs shutdown port 0x8900\n"

@@ -45,7 +45,7 @@ struct Options {
   std::string pace;              // --pace realtime|none ("": realtime with a window, none headless)
   std::string screenshot_dir = ".";  // where the screenshot hotkey writes its PNGs
   std::string screen_png;        // --screen-png FILE: at exit, the screen as rendered, in any mode
-  std::string cpu = "interp";    // interp | jit
+  std::string cpu = "jit";       // jit | interp
   std::string jit;               // --jit: translator options (jit/config.h)
   bool debug_exit = false;
   std::string bios_log;          // --bios-log FILE: SeaBIOS debug port 0x402
