@@ -34,7 +34,7 @@ TEST_CASE("options: defaults and the bare flat binary") {
   CHECK(o.ram_mb == 32);
   CHECK(o.boot == "cad");
   CHECK(o.serial == "stdio");
-  CHECK(o.cpu == "interp");
+  CHECK(o.cpu == "jit");
   CHECK(parse_options({"-boot", "order=d"}).boot == "d");
 }
 
