@@ -13,21 +13,21 @@ namespace jit {
 using namespace asmjit;
 using cpu::Insn;
 
-void Emission::sync_tsc() {
-  if (pending) a.add(x86::qword_ptr(kCpu, off.tsc), pending);
-  pending = 0;
-}
-
 void Emission::sync_state(uint32_t eip_now) {
   materialize_flags(a, off, st);
-  sync_tsc();
+  if (bias) {
+    a.lea(x86::rax, x86::ptr(kTsc, -int32_t(bias)));
+    a.mov(x86::qword_ptr(kCpu, off.tsc), x86::rax);
+  } else {
+    a.mov(x86::qword_ptr(kCpu, off.tsc), kTsc);
+  }
   if (eip_stale) a.mov(x86::dword_ptr(kCpu, off.eip), eip_now);
   eip_stale = false;
 }
 
 void Emission::sync_exit(uint32_t eip_now) {
   flags_to_rbx(a, off, st);
-  sync_tsc();
+  if (bias) a.lea(kTsc, x86::ptr(kTsc, -int32_t(bias)));  // not reached: blocks end with bias 0
   if (eip_stale) a.mov(x86::dword_ptr(kCpu, off.eip), eip_now);
   eip_stale = false;
 }
@@ -45,18 +45,24 @@ void Emission::call_handler(const Insn& in, uint32_t at, uint32_t next) {
   a.mov(x86::rsi, uint64_t(uintptr_t(&in)));
   a.call(imm(uint64_t(uintptr_t(call_target(in, cfg)))));  // rep_string.h: REP MOVS/STOS in bulk
   a.inc(kHelpers);
-  pending = 1;
+  // The handler may have counted more (a REP in bulk): kTsc from its tsc.
+  a.mov(kTsc, x86::qword_ptr(kCpu, off.tsc));
+  if (bias) a.add(kTsc, bias);
+}
+
+void Emission::exit_after_handler() {
+  a.mov(kTsc, x86::qword_ptr(kCpu, off.tsc));
+  a.inc(kTsc);  // the handler's instruction retired
+  a.mov(x86::ebx, x86::dword_ptr(kCpu, off.eflags));  // leaving: the flags in rbx
+  a.jmp(exit);
 }
 
 void Emission::events_exit_check() {
   Label go = a.newLabel();
   a.cmp(x86::dword_ptr(kCpu, off.events), 0);
   a.je(go);
-  sync_tsc();
-  a.mov(x86::ebx, x86::dword_ptr(kCpu, off.eflags));  // leaving: the flags in rbx
-  a.jmp(exit);
+  exit_after_handler();
   a.bind(go);
-  pending = 1;
 }
 
 bool Emission::chainable(uint32_t target) const {
@@ -66,18 +72,25 @@ bool Emission::chainable(uint32_t target) const {
 void Emission::slot_jump(uint32_t target) {
   Slot& s = slots[nslots++];
   s.stub = a.newLabel();
+  s.movabs = a.newLabel();
   s.target = target;
   s.jmp_off = a.offset();
   a.long_().jmp(s.stub);
   a.bind(s.stub);
+  a.mov(x86::dword_ptr(kCpu, off.eip), target);  // chained jumps leave EIP to the target
+  a.bind(s.movabs);
   static const uint8_t movabs_rax[10] = {0x48, 0xB8};  // mov rax, imm64: the ChainSlot*, patched later
   a.embed(movabs_rax, sizeof movabs_rax);
   a.ret();
 }
 
 void Emission::exit_to(uint32_t target) {
-  if (chainable(target)) slot_jump(target);
-  else exit_indirect();
+  if (chainable(target)) {
+    slot_jump(target);
+  } else {
+    a.mov(x86::dword_ptr(kCpu, off.eip), target);
+    exit_indirect();
+  }
 }
 
 void Emission::exit_indirect() {
@@ -114,7 +127,7 @@ void Emission::exit_indirect() {
 
 std::pair<Label, Label> Emission::defer_to_handler(const Insn& in, uint32_t at, uint32_t next, bool flags_after) {
   save_flags(a, st);  // the fast path's checks clobber RFLAGS
-  Cold c{a.newLabel(), a.newLabel(), &in, at, next, pending, eip_stale, flags_after, st.flags_in_rbx};
+  Cold c{a.newLabel(), a.newLabel(), &in, at, next, bias, eip_stale, flags_after, st.flags_in_rbx};
   cold.push_back(c);
   return {c.entry, c.join};
 }
@@ -126,13 +139,12 @@ std::pair<Label, Label> Emission::defer_to_handler(const Insn& in, uint32_t at, 
 void Emission::emit_cold() {
   for (const Cold& c : cold) {
     a.bind(c.entry);
-    pending = c.pending;
+    bias = c.bias;
     eip_stale = c.eip_stale;
     st.flags_in_host = false;  // saved in rbx before the checks, if they were in RFLAGS
     st.flags_in_rbx = c.flags_rbx;
     call_handler(*c.in, c.at, c.next);
     events_exit_check();
-    if (c.pending) a.sub(x86::qword_ptr(kCpu, off.tsc), c.pending);  // the fast path has not counted them yet
     a.mov(x86::ebx, x86::dword_ptr(kCpu, off.eflags));
     if (c.flags_after) load_flags_to_host(a, off, st);
     a.jmp(c.join);

@@ -19,6 +19,7 @@ inline const x86::Gp kCpu = x86::r15;      // the Cpu, pinned
 inline const x86::Gp kTlbTable = x86::r12;  // the soft-TLB table for the block's CPL
 inline const x86::Gp kEntries = x86::r13;  // GeneratedCounters::block_entries
 inline const x86::Gp kHelpers = x86::r14;  // GeneratedCounters::helper_calls
+inline const x86::Gp kTsc = x86::rbp;      // Cpu::tsc while generated code runs (translator.cpp)
 
 // Where the guest's arithmetic flags are while a block runs.
 // Three places, in order of precedence:
@@ -50,25 +51,28 @@ struct Emission {
   const JumpEntry* jump_table;         // null: no jump cache
   asmjit::Label exit;
   InlineState st{false, true};  // at entry the flags are in rbx (translator.cpp)
-  uint32_t pending = 0;      // instructions retired since tsc was brought up to date
-  bool eip_stale = false;    // inline instructions ran since CpuState::eip was last written
-  struct Slot { size_t jmp_off; asmjit::Label stub; uint32_t target; };
+  // kTsc counts the whole block from its entry: `bias` is how many of those
+  // instructions have not retired yet (kTsc - bias is the exact count).
+  uint32_t bias = 0;
+  bool eip_stale = true;     // CpuState::eip is not this point's EIP (chained entries do not set it)
+  void retire() { --bias; }
+  struct Slot { size_t jmp_off; asmjit::Label stub, movabs; uint32_t target; };
   Slot slots[2];
   int nslots = 0;
   // Out-of-line slow paths: the instruction's handler, then back to `join`.
   struct Cold {
     asmjit::Label entry, join;
     const cpu::Insn* in;
-    uint32_t at, next, pending;
+    uint32_t at, next, bias;
     bool eip_stale, flags_after, flags_rbx;
   };
   std::vector<Cold> cold;
 
-  void sync_tsc();
   void sync_state(uint32_t eip_now);                 // flags, tsc and EIP into CpuState
-  void sync_exit(uint32_t eip_now);                  // the same for leaving: flags into rbx
+  void sync_exit(uint32_t eip_now);                  // at a block end: flags into rbx, EIP
   void call_handler(const cpu::Insn& in, uint32_t at, uint32_t next);
   void events_exit_check();                         // after a handler: leave on any event
+  void exit_after_handler();                        // leave after a handler's instruction
   bool chainable(uint32_t target) const;
   void slot_jump(uint32_t target);
   void exit_to(uint32_t target);

@@ -37,11 +37,8 @@ namespace {
 // Leave for the known EIP `target`: this instruction retires, then exit.
 void leave_to(Emission& e, uint32_t target) {
   flags_to_rbx(e.a, e.off, e.st);
-  ++e.pending;
-  e.sync_tsc();
-  e.a.mov(x86::dword_ptr(kCpu, e.off.eip), target);
-  e.eip_stale = false;
-  e.exit_to(target);
+  e.retire();
+  e.exit_to(target);  // sets EIP (a chain slot's stub does, if the jump is not patched)
 }
 
 // Jump to `slow` if the immediate target is past the CS limit.
@@ -53,14 +50,12 @@ void check_target(Emission& e, uint32_t target, unsigned w, const Label& slow) {
 
 // The handler for a target past the limit (it raises #GP), then out. Every
 // way here put the flags in rbx first.
-void handler_exit(Emission& e, const Insn& last, uint32_t at, uint32_t next, uint32_t pending, bool stale) {
-  e.pending = pending;
+void handler_exit(Emission& e, const Insn& last, uint32_t at, uint32_t next, uint32_t bias, bool stale) {
+  e.bias = bias;
   e.eip_stale = stale;
   e.st = InlineState{false, true};
   e.call_handler(last, at, next);
-  e.sync_tsc();
-  e.a.mov(x86::ebx, x86::dword_ptr(kCpu, e.off.eflags));
-  e.a.jmp(e.exit);
+  e.exit_after_handler();
 }
 
 uint32_t rel_target(const Insn& in, uint32_t next) {
@@ -75,29 +70,29 @@ void emit_jcc_tail(Emission& e, const Insn& last, uint32_t at, uint32_t next) {
   Label t = a.newLabel(), slow = a.newLabel();
   emit_jcc(a, e.off, inline_jcc(last, e.cfg), e.st, t);
   const InlineState st = e.st;
-  const uint32_t pending = e.pending;
+  const uint32_t bias = e.bias;
   const bool stale = e.eip_stale;
   leave_to(e, next);  // not taken
   a.bind(t);
   e.st = st;
-  e.pending = pending;
+  e.bias = bias;
   flags_to_rbx(a, e.off, e.st);
   check_target(e, taken, w, slow);
   leave_to(e, taken);
   a.bind(slow);
-  handler_exit(e, last, at, next, pending, stale);
+  handler_exit(e, last, at, next, bias, stale);
 }
 
 void emit_jmp_tail(Emission& e, const Insn& last, uint32_t at, uint32_t next) {
   const uint32_t target = rel_target(last, next);
-  const uint32_t pending = e.pending;
+  const uint32_t bias = e.bias;
   const bool stale = e.eip_stale;
   Label slow = e.a.newLabel();
   flags_to_rbx(e.a, e.off, e.st);
   check_target(e, target, last.osz32() ? 4 : 2, slow);
   leave_to(e, target);
   e.a.bind(slow);
-  handler_exit(e, last, at, next, pending, stale);
+  handler_exit(e, last, at, next, bias, stale);
 }
 
 // JMP r/m: the target from a register or through the inline memory path,
@@ -121,7 +116,7 @@ void emit_jmp_ind_tail(Emission& e, const Insn& last, uint32_t at, uint32_t next
   }
   a.mov(x86::dword_ptr(kCpu, e.off.eip), x86::edx);
   a.bind(join);
-  ++e.pending;
+  e.retire();
   e.eip_stale = false;  // both ways wrote it
   e.sync_exit(0);
   e.exit_indirect();
@@ -140,9 +135,8 @@ void emit_call_tail(Emission& e, const Insn& last, uint32_t at, uint32_t next) {
   else a.mov(m, imm(int16_t(uint16_t(next))));
   emit_sp_add(e, -int32_t(w));
   a.bind(join);
-  ++e.pending;
-  e.eip_stale = true;
-  e.sync_exit(target);
+  e.retire();
+  flags_to_rbx(a, e.off, e.st);
   e.exit_to(target);
 }
 
@@ -161,7 +155,7 @@ void emit_ret_tail(Emission& e, const Insn& last, uint32_t at, uint32_t next) {
   emit_sp_add(e, int32_t(w));
   a.mov(x86::dword_ptr(kCpu, e.off.eip), x86::edx);
   a.bind(join);
-  ++e.pending;
+  e.retire();
   e.eip_stale = false;  // both ways wrote it
   e.sync_exit(0);
   e.exit_indirect();

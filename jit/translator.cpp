@@ -156,7 +156,9 @@ void Translator::reset() {
   a.xor_(kEntries, kEntries);
   a.xor_(kHelpers, kHelpers);
   a.mov(x86::ebx, x86::dword_ptr(kCpu, off_.eflags));  // the flags at block boundaries
+  a.mov(kTsc, x86::qword_ptr(kCpu, off_.tsc));
   a.call(x86::rsi);
+  a.mov(x86::qword_ptr(kCpu, off_.tsc), kTsc);
   a.mov(x86::ecx, x86::dword_ptr(kCpu, off_.eflags));
   a.and_(x86::ebx, kArithFlags);
   a.and_(x86::ecx, ~kArithFlags);
@@ -187,13 +189,15 @@ bool Translator::translate(cpu::Block& b, uint32_t eip, uint32_t cs_base, uint32
              cfg_.jump_cache ? jump_table_ : nullptr);
 
   // Entry checks (see the essay).
+  Label refuse = a.newLabel();
   a.inc(kEntries);
   a.cmp(x86::dword_ptr(kCpu, off_.events), 0);
-  a.jne(e.exit);
-  a.mov(x86::rax, x86::qword_ptr(kCpu, off_.tsc));
-  a.add(x86::rax, n);
+  a.jne(refuse);
+  a.lea(x86::rax, x86::ptr(kTsc, int32_t(n)));
   a.cmp(x86::rax, x86::qword_ptr(kCpu, off_.budget_end));
-  a.ja(e.exit);
+  a.ja(refuse);
+  a.mov(kTsc, x86::rax);  // the whole block counted now; e.bias says what has not retired
+  e.bias = n;
 
   // The block's last instruction, if it is a branch emitted inline (tails.cpp).
   const Insn& last = b.insns[n - 1];
@@ -208,12 +212,12 @@ bool Translator::translate(cpu::Block& b, uint32_t eip, uint32_t cs_base, uint32
     if (can_inline(in, cfg_)) {
       emit_inline(e, in, at, next);
       if (!cfg_.flag_elision) materialize_flags(a, off_, e.st);
-      ++e.pending;
       e.eip_stale = true;
     } else {
       e.call_handler(in, at, next);
       if (k + 1 < n) e.events_exit_check();
     }
+    e.retire();
     at = next;
   }
 
@@ -243,6 +247,9 @@ bool Translator::translate(cpu::Block& b, uint32_t eip, uint32_t cs_base, uint32
     else e.exit_indirect();
   }
   e.emit_cold();  // out of line, after every exit
+  // The entry checks failed: nothing ran; a chained entry did not set EIP.
+  a.bind(refuse);
+  a.mov(x86::dword_ptr(kCpu, off_.eip), eip);
   a.bind(e.exit);
   a.xor_(x86::eax, x86::eax);
   a.ret();
@@ -271,9 +278,10 @@ bool Translator::translate(cpu::Block& b, uint32_t eip, uint32_t cs_base, uint32
     ChainSlot& s = *out.slots[k];
     s.jmp = p + e.slots[k].jmp_off;
     s.stub = p + code.labelOffsetFromBase(e.slots[k].stub);
-    // The stub is `mov rax, imm64; ret`: its immediate starts 2 bytes in.
+    // The stub is `mov [eip], target; mov rax, imm64; ret`: the immediate
+    // starts 2 bytes into the movabs.
     uint64_t self = uint64_t(uintptr_t(&s));
-    std::memcpy(s.stub + 2, &self, 8);
+    std::memcpy(p + code.labelOffsetFromBase(e.slots[k].movabs) + 2, &self, 8);
   }
   out.block = &b;
   out.eip = eip;
