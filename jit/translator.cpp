@@ -23,16 +23,42 @@
 // straight back to the dispatcher's setjmp: generated code keeps nothing on
 // the host stack that needs unwinding, and longjmp restores r12-r15/rbx/rbp.
 //
+// Host registers: r15 the Cpu; r12 the soft-TLB table for the CPL (set by
+// the trampoline: CPL cannot change inside a chain); r13 and r14 count block
+// entries and handler calls for --stats; rbp holds Cpu::tsc and rbx the
+// guest's arithmetic flags at block boundaries (below); rax, rcx and rdx are
+// the emitters' scratch registers.
+//
+// State at block boundaries
+// -------------------------
+// Three things are not in CpuState while a chain of blocks runs; the
+// trampoline loads them before the first block and stores them when the
+// chain returns, so a chained jump costs nothing for them:
+// * tsc is in rbp. A block adds its whole instruction count at entry (the
+//   budget test computes that sum anyway) and keeps, at translation time,
+//   `bias`: how many of those have not retired yet. A handler call stores
+//   rbp - bias into Cpu::tsc first and reloads rbp from it afterwards (a
+//   handler may count more, as a REP in bulk does); a mid-block exit takes
+//   the bias off again.
+// * The arithmetic flags (OSZAPC) are in rbx as an RFLAGS image. An exit
+//   with the flags in host RFLAGS saves them with pushfq/pop rbx, two
+//   instructions; a Jcc on flags in rbx tests their bits instead of popfq.
+//   Inside a block they move between RFLAGS, rbx and CpuState as emission.h
+//   describes.
+// * EIP is written only where something reads it: before a handler call, at
+//   an exit through the jump cache or the dispatcher, by a chain slot's stub
+//   while the slot is unpatched, and by a block that refuses to run (its
+//   entry checks failed). A patched chained jump writes nothing.
+//
 // What must be exact at every handler call (DESIGN.md principle 4)
 // --------------------------------------------------------------------
 // * CpuState holds every architectural register, EFLAGS included, with EIP
 //   past the instruction (the handler convention) and the snapshot (snap[])
 //   holding the registers at the instruction's start, so a fault restores
 //   them exactly as the interpreter would.
-// * tsc counts every instruction retired before this one. Generated code
-//   adds the statically known count since the last synchronisation just
-//   before each call and at each exit, never per instruction, so RDTSC, the
-//   PIT and every device see the same virtual time in both engines.
+// * tsc counts every instruction retired before this one (rbp - bias, see
+//   above), so RDTSC, the PIT and every device see the same virtual time in
+//   both engines.
 // * After each call, Cpu::events is tested; any event (an interrupt request
 //   from a device, a write into translated code, a mode change, HLT) leaves
 //   the block at once, at the same instruction boundary at which the
