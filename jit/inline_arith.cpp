@@ -1,11 +1,17 @@
-// Inline emitters for the arithmetic beyond ADD..CMP: IMUL, the shifts and
-// rotates, NEG, NOT, XCHG. Same contract as inline_ops.cpp: host code at the
+// Inline emitters for the arithmetic beyond ADD..CMP: IMUL and MUL, the
+// shifts and rotates (inline_shift.cpp), NEG, NOT, XCHG, and SETcc/CMOVcc
+// with a memory operand. Same contract as inline_ops.cpp: host code at the
 // guest's operand width on the registers in CpuState, memory operands
 // through the inline soft TLB with the handler as the slow path, and every
-// flag the host computes equal to what the reference handler computes
-// (undefined flags included, so the two engines never differ).
+// flag equal to what the reference handler computes, undefined flags
+// included (built from defined host results: inline_arith.h), so the two
+// engines never differ.
 #include <asmjit/x86.h>
 
+#include <string_view>
+#include <vector>
+
+#include "jit/inline_arith.h"
 #include "jit/inline_ops.h"
 #include "jit/inline_util.h"
 
@@ -16,17 +22,51 @@ using cpu::Insn;
 
 namespace {
 
-enum class AOp : uint8_t { None, Not };
+enum class AOp : uint8_t { None, Not, Neg, Imul2, Imul3, Imul1, Mul1, Shift, Xchg, XchgA, Setcc, Cmovcc };
 
 struct ADesc {
   AOp op = AOp::None;
   Emitter em = Emitter::Count;
+  ShiftOp shift = ShiftOp::Shl;
+  CountKind count = CountKind::One;
 };
+
+bool shift_op(std::string_view mn, ShiftOp& op) {
+  static const std::pair<std::string_view, ShiftOp> ops[] = {
+      {"SHL", ShiftOp::Shl}, {"SHR", ShiftOp::Shr}, {"SAR", ShiftOp::Sar}, {"ROL", ShiftOp::Rol},
+      {"ROR", ShiftOp::Ror}, {"RCL", ShiftOp::Rcl}, {"RCR", ShiftOp::Rcr}};
+  for (auto& [name, o] : ops)
+    if (mn == name) {
+      op = o;
+      return true;
+    }
+  return false;
+}
 
 ADesc describe(const cpu::Row& r) {
   std::string_view mn = row_mnemonic(r), ops = row_operands(r);
   if (r.attrs != cpu::A_NONE) return {};
-  if (mn == "NOT" && (ops == "Eb" || ops == "Ev")) return {AOp::Not, Emitter::Not};
+  const bool e_form = ops == "Eb" || ops == "Ev";
+  if (mn == "NOT" && e_form) return {AOp::Not, Emitter::Not};
+  if (mn == "NEG" && e_form) return {AOp::Neg, Emitter::Neg};
+  if (mn == "IMUL" && ops == "Gv,Ev") return {AOp::Imul2, Emitter::Imul};
+  if (mn == "IMUL" && (ops == "Gv,Ev,Iz" || ops == "Gv,Ev,Ib")) return {AOp::Imul3, Emitter::Imul};
+  if (mn == "IMUL" && e_form) return {AOp::Imul1, Emitter::Imul};
+  if (mn == "MUL" && e_form) return {AOp::Mul1, Emitter::Imul};
+  if (ShiftOp s; shift_op(mn, s) && r.map == 0) {
+    ADesc d{AOp::Shift, s <= ShiftOp::Sar ? Emitter::Shift : Emitter::Rotate, s};
+    if (ops == "Eb,1" || ops == "Ev,1") d.count = CountKind::One;
+    else if (ops == "Eb,Ib" || ops == "Ev,Ib") d.count = CountKind::Imm;
+    else if (ops == "Eb,CL" || ops == "Ev,CL") d.count = CountKind::Cl;
+    else return {};
+    return d;
+  }
+  if (mn == "XCHG" && (ops == "Eb,Gb" || ops == "Ev,Gv")) return {AOp::Xchg, Emitter::Xchg};
+  if (mn == "XCHG" && r.map == 0 && r.opcode >= 0x91 && r.opcode <= 0x97) return {AOp::XchgA, Emitter::Xchg};
+  if (r.map == 1 && (r.opcode & 0xF0) == 0x90 && ops == "Eb" && mn.substr(0, 3) == "SET")
+    return {AOp::Setcc, Emitter::Setcc};
+  if (r.map == 1 && (r.opcode & 0xF0) == 0x40 && ops == "Gv,Ev" && mn.substr(0, 4) == "CMOV")
+    return {AOp::Cmovcc, Emitter::Cmovcc};
   return {};
 }
 
@@ -39,34 +79,174 @@ const ADesc& desc_of(const Insn& in) {
   return table[in.row];
 }
 
+bool host_has_lahf() {
+  static const bool has = CpuInfo::host().features().x86().hasLAHFSAHF();
+  return has;
+}
+
+// After a host IMUL/MUL (CF = OF = the product does not fit): the
+// reference's flags, SF and PF of the low half `lo`, ZF = AF = 0. `t` is a
+// free byte register (not AL/AH).
+void mul_flags(x86::Assembler& a, const x86::Gp& lo, const x86::Gp& t) {
+  a.seto(t);
+  a.test(lo, lo);
+  a.lahf(x86::ah);
+  a.and_(x86::ah, 0x84);  // SF PF
+  a.or_(x86::ah, t);      // CF
+  a.add(t, 0x7F);         // OF
+  a.sahf(x86::ah);
+}
+
+// IMUL Gv,Ev / Gv,Ev,imm: the product in edx, written to G.
+void emit_imul_g(Emission& e, const Insn& in, bool three, const x86::Mem& src) {
+  x86::Assembler& a = e.a;
+  const unsigned w = width(in);
+  const x86::Gp d = dx_w(w);
+  if (three) {
+    a.imul(d, src, imm_of(in, w));
+  } else {
+    a.mov(d, reg_mem(e.off, in.reg, w));
+    a.imul(d, src);
+  }
+  a.mov(reg_mem(e.off, in.reg, w), d);
+  mul_flags(a, d, x86::al);
+}
+
+// MUL/IMUL Eb/Ev: AX := AL * src, or DX:AX / EDX:EAX := eAX * src.
+void emit_mul_acc(Emission& e, const Insn& in, bool sign, const x86::Mem& src) {
+  x86::Assembler& a = e.a;
+  const unsigned w = width(in);
+  const x86::Gp lo = scratch(w);
+  a.mov(lo, reg_mem(e.off, cpu::EAX, w));
+  if (w == 1) {
+    if (sign) a.imul(x86::ax, src);
+    else a.mul(x86::ax, src);
+    a.mov(reg_mem(e.off, cpu::EAX, 2), x86::ax);
+  } else {
+    if (sign) a.imul(dx_w(w), lo, src);
+    else a.mul(dx_w(w), lo, src);
+    a.mov(reg_mem(e.off, cpu::EAX, w), lo);
+    a.mov(reg_mem(e.off, cpu::EDX, w), dx_w(w));
+  }
+  mul_flags(a, w == 1 ? x86::al : lo, x86::cl);
+}
+
+// XCHG: both values read before either is written (XCHG r, r with itself too).
+void emit_xchg_regs(Emission& e, unsigned r1, unsigned r2, unsigned w) {
+  x86::Assembler& a = e.a;
+  a.mov(scratch(w), reg_mem(e.off, r1, w));
+  a.mov(dx_w(w), reg_mem(e.off, r2, w));
+  a.mov(reg_mem(e.off, r1, w), dx_w(w));
+  a.mov(reg_mem(e.off, r2, w), scratch(w));
+}
+
 }  // namespace
+
+void load_guest_flags(x86::Assembler& a, const CpuOffsets& off, const InlineState& st, bool with_of) {
+  // AH cannot be addressed with a REX prefix (r15-based operands need one):
+  // through AL.
+  if (st.flags_in_rbx) a.mov(x86::eax, x86::ebx);  // an RFLAGS image
+  else if (with_of) a.movzx(x86::eax, x86::word_ptr(kCpu, off.eflags));
+  else a.movzx(x86::eax, x86::byte_ptr(kCpu, off.eflags));
+  if (with_of) {
+    a.and_(x86::ah, 0x08);  // OF (EFLAGS bit 11)
+    a.add(x86::ah, 0x78);   // overflows exactly when OF was set
+  }
+  a.mov(x86::ah, x86::al);
+  a.sahf(x86::ah);
+}
+
+void load_ext(x86::Assembler& a, const x86::Mem& src, unsigned w, bool sign) {
+  if (w == 4) a.mov(x86::edx, src);
+  else if (sign) a.movsx(x86::edx, src);
+  else a.movzx(x86::edx, src);
+}
 
 bool can_inline_arith(const Insn& in, const Config& cfg) {
   const ADesc& d = desc_of(in);
   if (d.op == AOp::None || !cfg.emits(d.em)) return false;
+  if ((d.op == AOp::Setcc || d.op == AOp::Cmovcc) && !in.mem()) return false;  // inline_ops.cpp's
+  if (d.op != AOp::Not && d.op != AOp::Neg && d.op != AOp::Xchg && d.op != AOp::XchgA && !host_has_lahf())
+    return false;
+  if (d.op == AOp::Shift && !can_inline_shift(d.shift, d.count, width(in))) return false;
   return !in.mem() || cfg.inline_mem;
 }
 
 bool emit_inline_arith(Emission& e, const Insn& in, uint32_t at, uint32_t next) {
+  if (!can_inline_arith(in, e.cfg)) return false;
   const ADesc& d = desc_of(in);
-  if (d.op == AOp::None) return false;
   x86::Assembler& a = e.a;
+  const CpuOffsets& off = e.off;
   const unsigned w = width(in);
-  switch (d.op) {
-    case AOp::Not:  // no flags
-      if (in.mem()) {
-        auto [slow, join] = e.defer_to_handler(in, at, next, false);
-        x86::Mem m = emit_mem_fast(e, in, w, true, slow);
-        a.not_(m);
-        a.bind(join);
-        e.st.flags_in_host = false;  // written back before the checks
-      } else {
-        a.not_(reg_mem(e.off, in.rm, w));
-      }
-      return true;
-    case AOp::None: break;
+  if (d.op == AOp::Shift) {
+    emit_inline_shift(e, in, d.shift, d.count, at, next);
+    return true;
   }
-  return false;
+  if (d.op == AOp::XchgA) {
+    emit_xchg_regs(e, cpu::EAX, in.reg, w);
+    return true;
+  }
+  if (!in.mem()) {
+    const x86::Mem rm = reg_mem(off, in.rm, w);
+    switch (d.op) {
+      case AOp::Not: a.not_(rm); break;  // no flags
+      case AOp::Neg: a.neg(rm); e.st.flags_in_host = true; break;  // all six as SUB 0, v
+      case AOp::Imul2:
+      case AOp::Imul3: emit_imul_g(e, in, d.op == AOp::Imul3, rm); e.st.flags_in_host = true; break;
+      case AOp::Imul1:
+      case AOp::Mul1: emit_mul_acc(e, in, d.op == AOp::Imul1, rm); e.st.flags_in_host = true; break;
+      case AOp::Xchg: emit_xchg_regs(e, in.rm, in.reg, w); break;
+      default: return false;  // not reached (SETcc/CMOVcc: memory only)
+    }
+    return true;
+  }
+
+  // Memory forms: the inline soft TLB, the handler as the slow path. After
+  // the checks the guest's flags are in rbx or CpuState, not in RFLAGS.
+  const bool reads_only = d.op == AOp::Imul2 || d.op == AOp::Imul3 || d.op == AOp::Imul1 || d.op == AOp::Mul1 ||
+                          d.op == AOp::Cmovcc;
+  const bool flags_after = d.op != AOp::Not && d.op != AOp::Xchg;
+  auto [slow, join] = e.defer_to_handler(in, at, next, flags_after);
+  x86::Mem m = emit_mem_fast(e, in, w, !reads_only, slow);
+  const auto cc = x86::CondCode(cpu::table()[in.row].opcode & 0xF);
+  switch (d.op) {
+    case AOp::Not: a.not_(m); break;
+    case AOp::Neg: a.neg(m); break;
+    case AOp::Imul2:
+    case AOp::Imul3: emit_imul_g(e, in, d.op == AOp::Imul3, m); break;
+    case AOp::Imul1:
+    case AOp::Mul1:
+      a.lea(x86::rcx, m);  // rax is the accumulator
+      emit_mul_acc(e, in, d.op == AOp::Imul1, x86::ptr(x86::rcx, 0, w));
+      break;
+    case AOp::Xchg:
+      a.lea(x86::rax, m);
+      a.mov(dx_w(w), reg_mem(off, in.reg, w));
+      a.mov(cx_w(w), x86::ptr(x86::rax, 0, w));
+      a.mov(x86::ptr(x86::rax, 0, w), dx_w(w));
+      a.mov(reg_mem(off, in.reg, w), cx_w(w));
+      break;
+    case AOp::Setcc:
+      // The condition on the guest's flags, loaded whole so that RFLAGS
+      // holds them afterwards.
+      a.lea(x86::rdx, m);
+      load_guest_flags(a, off, e.st, true);
+      a.emit(x86::Inst::setccFromCond(cc), x86::byte_ptr(x86::rdx));
+      break;
+    case AOp::Cmovcc:
+      // The operand is read (and may fault) whatever the condition; G is
+      // written only if it holds (a 32-bit guest has no upper half to clear).
+      a.mov(dx_w(w), m);
+      load_guest_flags(a, off, e.st, true);
+      a.mov(cx_w(w), reg_mem(off, in.reg, w));
+      a.emit(x86::Inst::cmovccFromCond(cc), cx_w(w), dx_w(w));
+      a.mov(reg_mem(off, in.reg, w), cx_w(w));
+      break;
+    default: break;
+  }
+  a.bind(join);
+  e.st.flags_in_host = flags_after;
+  return true;
 }
 
 }  // namespace jit
