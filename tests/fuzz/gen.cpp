@@ -10,8 +10,13 @@ using Bytes = std::vector<uint8_t>;
 const uint8_t kDst32[] = {0, 1, 2, 5, 7};
 const uint8_t kDst8[] = {0, 1, 2, 4, 5, 6};
 
+// Shift and rotate counts worth trying: 0 and the widths (masked or not),
+// one either side of them, the 5-bit mask's edges.
+const uint8_t kCounts[] = {0, 1, 2, 7, 8, 9, 15, 16, 17, 18, 31, 32, 33, 63, 0xFF};
+
 struct Gen {
   Rng& r;
+  std::vector<Bytes> pre;  // set-up instructions one() wants before its own
   uint8_t dst32() { return kDst32[r.below(5)]; }
   uint8_t dst8() { return kDst8[r.below(6)]; }
   uint8_t any() { return uint8_t(r.below(8)); }
@@ -28,6 +33,15 @@ struct Gen {
     }
     b.push_back(disp());
   }
+  uint8_t count() { return r.coin() ? kCounts[r.below(sizeof kCounts)] : uint8_t(r.next()); }
+  // mov reg, v as a set-up instruction (B8+r id, or 66 B8+r iw).
+  void set_reg(uint8_t reg, uint32_t v) {
+    Bytes m = {uint8_t(0xB8 + reg)};
+    for (int k = 0; k < 4; ++k) m.push_back(uint8_t(v >> (8 * k)));
+    pre.push_back(m);
+  }
+  // A small signed value (products of two fit more often than not).
+  uint32_t small() { return uint32_t(int32_t(r.below(512)) - 256); }
   void imm(Bytes& b, unsigned n) {
     uint32_t v = uint32_t(r.next());
     if (r.below(4) == 0) v = r.below(3) == 0 ? 0 : (r.coin() ? 0xFFFFFFFF : 0x80000000u >> (32 - 8 * n));
@@ -104,19 +118,51 @@ struct Gen {
           default: b.push_back(byte ? 0xF6 : 0xF7); src_rm(b, uint8_t(4 + r.below(2))); break;
         }
         break;
-      case 7: {  // shifts and rotates
-        static const uint8_t ops[] = {0, 1, 2, 3, 4, 5, 7};
-        uint8_t op = ops[r.below(7)];
+      case 7:
+      case 17: {  // shifts and rotates (/6 is SHL's alias), by imm8, 1 or CL
+        uint8_t op = uint8_t(r.below(8));
         unsigned f = r.below(3);
+        if (kind == 17 && !byte && w16) b.push_back(0x66);
         b.push_back(uint8_t((f == 0 ? 0xC0 : f == 1 ? 0xD0 : 0xD2) + (byte ? 0 : 1)));
+        if (f == 2 && r.coin()) {  // CL set just before: the interesting counts
+          pre.push_back({0xB1, count()});
+        }
         dst_rm(b, op);
-        if (f == 0) b.push_back(uint8_t(r.below(40)));
+        if (f == 0) b.push_back(count());
         break;
       }
-      case 8:  // IMUL r, r/m, imm8 / IMUL r, r/m
-        if (byte) byte = false;
-        if (r.coin()) { b.push_back(0x6B); src_rm(b, dst32()); b.push_back(uint8_t(r.next())); }
-        else { b.insert(b.end(), {0x0F, 0xAF}); src_rm(b, dst32()); }
+      case 8: {  // IMUL r, r/m, imm8 / imm16/32 / IMUL r, r/m
+        const unsigned izs = !b.empty() && b[0] == 0x66 ? 2 : 4;  // the prefix went in for !byte only
+        byte = false;
+        if (!mem && r.coin()) {
+          // Operands that may or may not overflow: a small source.
+          uint8_t src = dst32();
+          set_reg(src, r.coin() ? small() : uint32_t(r.next()));
+          const bool ib = r.coin();
+          b.push_back(ib ? 0x6B : 0x69);
+          rm_reg(b, dst32(), src);
+          if (ib) b.push_back(uint8_t(r.next()));
+          else imm(b, izs);
+          break;
+        }
+        switch (r.below(3)) {
+          case 0: b.push_back(0x6B); src_rm(b, dst32()); b.push_back(uint8_t(r.next())); break;
+          case 1: b.push_back(0x69); src_rm(b, dst32()); imm(b, izs); break;
+          default: b.insert(b.end(), {0x0F, 0xAF}); src_rm(b, dst32()); break;
+        }
+        break;
+      }
+      case 18:  // XCHG eAX, r (91-97), NEG, MUL/IMUL into eAX (and eDX) with small operands
+        if (w16 && !byte) b.push_back(0x66);
+        switch (r.below(3)) {
+          case 0: b.push_back(uint8_t(0x90 + kDst32[1 + r.below(4)])); break;  // ECX EDX EBP EDI
+          case 1: b.push_back(byte ? 0xF6 : 0xF7); dst_rm(b, 3); break;
+          default:
+            set_reg(0, r.coin() ? small() : uint32_t(r.next()));
+            b.push_back(byte ? 0xF6 : 0xF7);
+            src_rm(b, uint8_t(4 + r.below(2)));
+            break;
+        }
         break;
       case 9:  // LEA
         b.push_back(0x8D);
@@ -179,7 +225,7 @@ struct Gen {
 
 Stream generate(Rng& r, unsigned insns) {
   Stream s;
-  Gen g{r};
+  Gen g{r, {}};
   for (unsigned k = 0; k < insns; ++k) {
     if (r.below(16) == 0) {
       // Block ends through the stack: CALL to the next instruction and POP,
@@ -200,9 +246,15 @@ Stream generate(Rng& r, unsigned insns) {
       ++k;
       continue;
     }
+    Bytes next = g.one();
+    for (const Bytes& p : g.pre) {  // its set-up instructions first
+      s.starts.push_back(uint32_t(s.code.size()));
+      s.code.insert(s.code.end(), p.begin(), p.end());
+      ++k;
+    }
+    g.pre.clear();
     if (r.below(6) == 0) {
       // A short forward Jcc over the next instruction (or JMP).
-      Bytes next = g.one();
       s.starts.push_back(uint32_t(s.code.size()));
       if (r.below(4) == 0) s.code.push_back(0xEB);
       else s.code.push_back(uint8_t(0x70 + r.below(16)));
@@ -212,9 +264,8 @@ Stream generate(Rng& r, unsigned insns) {
       ++k;
       continue;
     }
-    Bytes b = g.one();
     s.starts.push_back(uint32_t(s.code.size()));
-    s.code.insert(s.code.end(), b.begin(), b.end());
+    s.code.insert(s.code.end(), next.begin(), next.end());
   }
   s.code.push_back(0xF4);  // hlt
   for (unsigned k = 0; k < 8; ++k) s.gpr[k] = uint32_t(r.next());
