@@ -5,6 +5,7 @@
 
 #include "cpu/cpu.h"
 #include "jit/inline_ops.h"
+#include "jit/inline_util.h"
 #include "jit/segkey.h"
 #include "jit/rep_string.h"
 
@@ -13,7 +14,30 @@ namespace jit {
 using namespace asmjit;
 using cpu::Insn;
 
+asmjit::Operand Emission::greg(unsigned r, unsigned w, bool write) {
+  if (w == 1 && r >= 4) return reg_mem(off, r, 1);  // AH..BH: never mapped
+  if (!rc.has(r)) return reg_mem(off, r, w);
+  if (write) rc.dirty |= uint8_t(1u << r);
+  const x86::Gp& h = rc.host[r];
+  if (w == 4) return h;
+  if (w == 2) return h.r16();
+  return h.r8();
+}
+
+void Emission::regs_load() {
+  for (unsigned r = 0; r < 8; ++r)
+    if (rc.has(r)) a.mov(rc.host[r], x86::dword_ptr(kCpu, off.gpr + 4 * int32_t(r)));
+  rc.dirty = 0;
+}
+
+void Emission::regs_store() {
+  for (unsigned r = 0; r < 8; ++r)
+    if ((rc.dirty >> r) & 1) a.mov(x86::dword_ptr(kCpu, off.gpr + 4 * int32_t(r)), rc.host[r]);
+  rc.dirty = 0;
+}
+
 void Emission::sync_state(uint32_t eip_now) {
+  regs_store();
   materialize_flags(a, off, st);
   if (bias) {
     a.lea(x86::rax, x86::ptr(kTsc, -int32_t(bias)));
@@ -26,6 +50,7 @@ void Emission::sync_state(uint32_t eip_now) {
 }
 
 void Emission::sync_exit(uint32_t eip_now) {
+  regs_store();
   flags_to_rbx(a, off, st);
   if (bias) a.lea(kTsc, x86::ptr(kTsc, -int32_t(bias)));  // not reached: blocks end with bias 0
   if (eip_stale) a.mov(x86::dword_ptr(kCpu, off.eip), eip_now);
@@ -48,6 +73,7 @@ void Emission::call_handler(const Insn& in, uint32_t at, uint32_t next) {
   // The handler may have counted more (a REP in bulk): kTsc from its tsc.
   a.mov(kTsc, x86::qword_ptr(kCpu, off.tsc));
   if (bias) a.add(kTsc, bias);
+  regs_load();
 }
 
 void Emission::exit_after_handler() {
@@ -127,7 +153,7 @@ void Emission::exit_indirect() {
 
 std::pair<Label, Label> Emission::defer_to_handler(const Insn& in, uint32_t at, uint32_t next, bool flags_after) {
   save_flags(a, st);  // the fast path's checks clobber RFLAGS
-  Cold c{a.newLabel(), a.newLabel(), &in, at, next, bias, eip_stale, flags_after, st.flags_in_rbx};
+  Cold c{a.newLabel(), a.newLabel(), &in, at, next, bias, eip_stale, flags_after, st.flags_in_rbx, rc.dirty};
   cold.push_back(c);
   return {c.entry, c.join};
 }
@@ -141,6 +167,7 @@ void Emission::emit_cold() {
     a.bind(c.entry);
     bias = c.bias;
     eip_stale = c.eip_stale;
+    rc.dirty = c.dirty;
     st.flags_in_host = false;  // saved in rbx before the checks, if they were in RFLAGS
     st.flags_in_rbx = c.flags_rbx;
     call_handler(*c.in, c.at, c.next);

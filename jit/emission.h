@@ -9,6 +9,7 @@
 
 #include "cpu/decode.h"
 #include "jit/config.h"
+#include "jit/regcache.h"
 #include "jit/translator.h"
 
 namespace jit {
@@ -55,6 +56,7 @@ struct Emission {
   // instructions have not retired yet (kTsc - bias is the exact count).
   uint32_t bias = 0;
   bool eip_stale = true;     // CpuState::eip is not this point's EIP (chained entries do not set it)
+  RegCache rc;               // guest registers in host registers (regcache.h)
   void retire() { --bias; }
   struct Slot { size_t jmp_off; asmjit::Label stub, movabs; uint32_t target; };
   Slot slots[2];
@@ -65,9 +67,15 @@ struct Emission {
     const cpu::Insn* in;
     uint32_t at, next, bias;
     bool eip_stale, flags_after, flags_rbx;
+    uint8_t dirty;
   };
   std::vector<Cold> cold;
 
+  // A guest register as an operand of width w (1: AL..BH numbering): its
+  // host register if it has one (marked dirty if `write`), else CpuState.
+  asmjit::Operand greg(unsigned r, unsigned w, bool write);
+  void regs_load();   // every mapped guest register from CpuState
+  void regs_store();  // the dirty ones to CpuState
   void sync_state(uint32_t eip_now);                 // flags, tsc and EIP into CpuState
   void sync_exit(uint32_t eip_now);                  // at a block end: flags into rbx, EIP
   void call_handler(const cpu::Insn& in, uint32_t at, uint32_t next);

@@ -31,12 +31,24 @@ JitBlock* JitEngine::find_or_translate(cpu::Block& b, uint32_t eip, uint32_t seg
     if (j->eip == eip && j->segkey == segkey) return j;
   auto* j = new JitBlock;
   uint32_t base = c_.seg[cpu::CS].base;
-  if (!tr_.translate(b, eip, base, segkey, *j)) {
+  Translator::Result r = tr_.translate(b, eip, base, segkey, *j);
+  if (r == Translator::Result::CacheFull) {
     flush_all();
-    if (!tr_.translate(b, eip, base, segkey, *j)) {
+    r = tr_.translate(b, eip, base, segkey, *j);
+    if (r == Translator::Result::CacheFull) {
       delete j;
       throw std::runtime_error("jit: a block does not fit in an empty code cache (--jit cache= too small)");
     }
+  }
+  if (r == Translator::Result::EncodeError) {
+    // A translator bug, not the guest's: say so once, and let the
+    // interpreter run this block from now on.
+    delete j;
+    if (st_.encode_errors++ == 0)
+      std::fprintf(stderr, "xlat86: jit: could not encode the block at EIP %08X (%s); it runs in the interpreter\n",
+                   eip, tr_.encode_error().c_str());
+    unencodable_.insert(&b);
+    return nullptr;
   }
   j->next_same_block = static_cast<JitBlock*>(b.engine);
   b.engine = j;
@@ -65,6 +77,7 @@ void JitEngine::forget(JitBlock* j) {
 }
 
 void JitEngine::block_dropped(cpu::Block& b) {
+  unencodable_.erase(&b);
   auto* j = static_cast<JitBlock*>(b.engine);
   if (j && cfg_.smc_interp) {
     uint8_t& d = smc_drops_[b.phys >> mmu::kPageShift];
@@ -84,6 +97,7 @@ void JitEngine::flush_all() {
     delete j;
   }
   live_.clear();
+  unencodable_.clear();
   for (uint32_t k = 0; k < kJumpSize; ++k) jump_[k] = JumpEntry{};
   pending_slot_ = nullptr;
   tr_.reset();
@@ -150,8 +164,8 @@ Exit JitEngine::run(Cpu& c, uint64_t budget) {
     cpu::take_snapshot(c);  // a fetch fault in lookup() is precise too
     auto* b = const_cast<cpu::Block*>(interp_.icache().lookup());
     uint64_t left = end_ - c.tsc;
-    if (!b->cached) {
-      // Decoded for one use (cut by the CS limit): interpret it.
+    if (!b->cached || unencodable_.count(b)) {
+      // Decoded for one use (cut by the CS limit), or not encodable: interpret it.
       uint64_t t = c.tsc;
       Exit e = interpret(c, std::min<uint64_t>(left, b->insns.size()));
       st_.interp_uncached += c.tsc - t;
@@ -173,6 +187,7 @@ Exit JitEngine::run(Cpu& c, uint64_t budget) {
     }
     const uint32_t segkey = segment_key(c, cfg_);
     JitBlock* j = find_or_translate(*b, c.eip, segkey);
+    if (!j) continue;  // not encodable: the interpreter runs it next time round
     if (j->ninsns > left) {
       uint64_t t = c.tsc;
       Exit e = interpret(c, left);

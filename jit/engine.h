@@ -33,7 +33,8 @@ struct JitStats {
   uint64_t faults = 0;
   // Instructions handed to the interpreter, by reason.
   uint64_t interp_events = 0;   // events, interrupt shadows, TF/RF
-  uint64_t interp_uncached = 0; // blocks decoded for one use (cut by the CS limit)
+  uint64_t interp_uncached = 0; // blocks decoded for one use (cut by the CS limit) or not encodable
+  uint64_t encode_errors = 0;   // blocks asmjit could not encode (translator bugs; always 0 in tests)
   uint64_t interp_budget = 0;   // the end of a budget that a whole block would pass
   uint64_t interp_smc = 0;      // blocks on pages that code writes hit again and again
 };
@@ -70,6 +71,7 @@ class JitEngine final : public cpu::Engine, public cpu::BlockObserver {
   // since retranslating after every write costs more than it saves.
   std::vector<uint8_t> smc_drops_;
   std::unordered_set<JitBlock*> live_;
+  std::unordered_set<const cpu::Block*> unencodable_;
   std::vector<std::unique_ptr<JitBlock>> graveyard_;
   JitStats st_;
   // Dispatcher state that must survive a fault's longjmp: members, not locals.

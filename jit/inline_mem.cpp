@@ -80,14 +80,22 @@ void emit_ea(Emission& e, const cpu::Insn& in) {
   x86::Assembler& a = e.a;
   const bool base = in.base != cpu::kNoReg, index = in.index != cpu::kNoReg;
   const int32_t disp = int32_t(in.disp);
-  if (index) a.mov(x86::edx, gpr32(e.off, in.index));
+  // Base and index from their host registers when they have one (regcache.h).
+  x86::Gp ri = x86::rdx, rb = x86::rcx;
+  if (index) {
+    if (e.rc.has(in.index)) ri = e.rc.host[in.index].r64();
+    else a.mov(x86::edx, gpr32(e.off, in.index));
+  }
   if (base) {
-    a.mov(x86::ecx, gpr32(e.off, in.base));
-    if (index) a.lea(x86::ecx, x86::ptr(x86::rcx, x86::rdx, in.scale, disp));
-    else if (disp) a.lea(x86::ecx, x86::ptr(x86::rcx, disp));
+    if (e.rc.has(in.base)) rb = e.rc.host[in.base].r64();
+    else a.mov(x86::ecx, gpr32(e.off, in.base));
+    if (index) a.lea(x86::ecx, x86::ptr(rb, ri, in.scale, disp));
+    else if (disp || rb != x86::rcx) a.lea(x86::ecx, x86::ptr(rb, disp));
+  } else if (index) {
+    a.mov(x86::ecx, in.disp);
+    a.lea(x86::ecx, x86::ptr(x86::rcx, ri, in.scale));
   } else {
     a.mov(x86::ecx, in.disp);
-    if (index) a.lea(x86::ecx, x86::ptr(x86::rcx, x86::rdx, in.scale));
   }
   if (!in.asz32()) a.movzx(x86::ecx, x86::cx);
 }
@@ -109,11 +117,11 @@ x86::Mem emit_stack_fast(Emission& e, unsigned w, bool push, const Label& slow) 
   a.test(x86::dword_ptr(kCpu, e.off.seg_attr[cpu::SS]), cpu::SEG_DB);
   if (stack32(e)) {
     a.jz(slow);
-    a.mov(x86::ecx, gpr32(e.off, cpu::ESP));
+    a.emit(x86::Inst::kIdMov, x86::ecx, e.greg(cpu::ESP, 4, false));
     if (push) a.sub(x86::ecx, w);
   } else {
     a.jnz(slow);
-    a.movzx(x86::ecx, x86::word_ptr(kCpu, e.off.gpr + 4 * cpu::ESP));
+    a.emit(x86::Inst::kIdMovzx, x86::ecx, e.greg(cpu::ESP, 2, false));
     if (push) {
       a.sub(x86::ecx, w);
       a.and_(x86::ecx, 0xFFFF);
@@ -124,8 +132,7 @@ x86::Mem emit_stack_fast(Emission& e, unsigned w, bool push, const Label& slow) 
 }
 
 void emit_sp_add(Emission& e, int32_t delta) {
-  if (stack32(e)) e.a.add(x86::dword_ptr(kCpu, e.off.gpr + 4 * cpu::ESP), delta);
-  else e.a.add(x86::word_ptr(kCpu, e.off.gpr + 4 * cpu::ESP), delta);
+  e.a.emit(x86::Inst::kIdAdd, e.greg(cpu::ESP, stack32(e) ? 4 : 2, true), asmjit::imm(delta));
 }
 
 }  // namespace jit

@@ -117,7 +117,7 @@ void guest_cf_to_host(x86::Assembler& a, const CpuOffsets& off, const InlineStat
   else a.bt(x86::dword_ptr(kCpu, off.eflags), 0);
 }
 
-void emit_op(x86::Assembler& a, Op op, const x86::Mem& dst, const Operand& src) {
+void emit_op(x86::Assembler& a, Op op, const Operand& dst, const Operand& src) {
   switch (op) {
     case Op::Add: a.emit(x86::Inst::kIdAdd, dst, src); break;
     case Op::Or: a.emit(x86::Inst::kIdOr, dst, src); break;
@@ -127,13 +127,18 @@ void emit_op(x86::Assembler& a, Op op, const x86::Mem& dst, const Operand& src) 
     case Op::Sub: a.emit(x86::Inst::kIdSub, dst, src); break;
     case Op::Xor: a.emit(x86::Inst::kIdXor, dst, src); break;
     case Op::Cmp: a.emit(x86::Inst::kIdCmp, dst, src); break;
-    case Op::Test: a.emit(x86::Inst::kIdTest, dst, src); break;
+    case Op::Test:  // TEST has no reg, r/m form: it commutes
+      if (src.isMem()) a.emit(x86::Inst::kIdTest, src, dst);
+      else a.emit(x86::Inst::kIdTest, dst, src);
+      break;
     case Op::Mov: a.emit(x86::Inst::kIdMov, dst, src); break;
     default: break;
   }
 }
 
 }  // namespace
+
+bool regs_converted(const Insn& in, const Config& cfg) { return !can_inline_arith(in, cfg); }
 
 bool can_inline(const Insn& in, const Config& cfg) {
   if (!cfg.inline_ops || !genuine(in) || (in.flags & cpu::I_LOCK)) return false;
@@ -163,14 +168,13 @@ bool writes_dst(Op op) { return op != Op::Cmp && op != Op::Test; }
 
 // The operation on dst (a guest register in CpuState, or host memory) with
 // src (a scratch register or an immediate).
-void emit_alu(x86::Assembler& a, const CpuOffsets& off, Op op, const x86::Mem& dst, const Operand& src,
+void emit_alu(x86::Assembler& a, const CpuOffsets& off, Op op, const Operand& dst, const Operand& src,
               InlineState& st) {
   switch (op) {
     case Op::Inc:
     case Op::Dec:
       guest_cf_to_host(a, off, st);  // INC/DEC keep CF
-      if (op == Op::Inc) a.inc(dst);
-      else a.dec(dst);
+      a.emit(op == Op::Inc ? x86::Inst::kIdInc : x86::Inst::kIdDec, dst);
       break;
     case Op::Adc:
     case Op::Sbb:
@@ -190,13 +194,13 @@ void emit_stack(Emission& e, const Insn& in, Op op, unsigned w, uint32_t at, uin
   x86::Mem m = emit_stack_fast(e, w, op == Op::Push, slow);
   x86::Gp t = scratch_d(w);
   if (op == Op::Push) {
-    a.mov(t, reg_mem(e.off, in.reg, w));  // PUSH ESP pushes the value before the push
+    a.emit(x86::Inst::kIdMov, t, e.greg(in.reg, w, false));  // PUSH ESP pushes the value before the push
     a.mov(m, t);
     emit_sp_add(e, -int32_t(w));
   } else {
     a.mov(t, m);
     emit_sp_add(e, int32_t(w));
-    a.mov(reg_mem(e.off, in.reg, w), t);
+    a.emit(x86::Inst::kIdMov, e.greg(in.reg, w, true), t);
   }
   a.bind(join);
   e.st.flags_in_host = false;  // written back before the checks
@@ -215,34 +219,31 @@ void emit_inline(Emission& e, const Insn& in, uint32_t at, uint32_t next) {
     // Flag readers: the host's flags, or a test of the saved bits.
     const auto cc = emit_cond(a, off, e.st, cpu::table()[in.row].opcode & 0xF);
     if (d.op == Op::Setcc) {
-      a.emit(x86::Inst::setccFromCond(cc), reg_mem(off, in.rm, 1));
+      a.emit(x86::Inst::setccFromCond(cc), e.greg(in.rm, 1, true));
     } else {
-      a.mov(scratch_d(w), reg_mem(off, in.reg, w));
-      a.emit(x86::Inst::cmovccFromCond(cc), scratch_d(w), reg_mem(off, in.rm, w));
-      a.mov(reg_mem(off, in.reg, w), scratch_d(w));
+      a.emit(x86::Inst::kIdMov, scratch_d(w), e.greg(in.reg, w, false));
+      a.emit(x86::Inst::cmovccFromCond(cc), scratch_d(w), e.greg(in.rm, w, false));
+      a.emit(x86::Inst::kIdMov, e.greg(in.reg, w, true), scratch_d(w));
     }
     return;
   }
   if (d.op == Op::Lea) {
     // The effective address only: no access, no flags.
     emit_ea(e, in);
-    if (w == 4) a.mov(reg_mem(off, in.reg, 4), x86::ecx);
-    else a.mov(reg_mem(off, in.reg, 2), x86::cx);
+    a.emit(x86::Inst::kIdMov, e.greg(in.reg, w, true), w == 4 ? x86::Gp(x86::ecx) : x86::Gp(x86::cx));
     return;
   }
   if (d.op == Op::Movzx || d.op == Op::Movsx) {
-    x86::Mem src;
+    Operand src;
     std::pair<Label, Label> cold;
     if (in.mem()) {
       cold = e.defer_to_handler(in, at, next, false);
       src = emit_mem_fast(e, in, d.src_w, false, cold.first);
     } else {
-      src = reg_mem(off, in.rm, d.src_w);
+      src = e.greg(in.rm, d.src_w, false);
     }
-    if (d.op == Op::Movzx) a.movzx(x86::edx, src);
-    else a.movsx(x86::edx, src);
-    if (w == 4) a.mov(reg_mem(off, in.reg, 4), x86::edx);
-    else a.mov(reg_mem(off, in.reg, 2), x86::dx);
+    a.emit(d.op == Op::Movzx ? x86::Inst::kIdMovzx : x86::Inst::kIdMovsx, x86::edx, src);
+    a.emit(x86::Inst::kIdMov, e.greg(in.reg, w, true), w == 4 ? x86::Gp(x86::edx) : x86::Gp(x86::dx));
     if (in.mem()) {
       a.bind(cold.second);
       e.st.flags_in_host = false;  // written back before the checks
@@ -257,14 +258,14 @@ void emit_inline(Emission& e, const Insn& in, uint32_t at, uint32_t next) {
     x86::Gp t = scratch_d(w);
     switch (d.shape) {
       case Shape::EG:
-        a.mov(t, reg_mem(off, in.reg, w));
+        a.emit(x86::Inst::kIdMov, t, e.greg(in.reg, w, false));
         if (d.op == Op::Mov) a.mov(m, t);
         else emit_alu(a, off, d.op, m, t, e.st);
         break;
       case Shape::GE:
         a.mov(t, m);
-        if (d.op == Op::Mov) a.mov(reg_mem(off, in.reg, w), t);
-        else emit_alu(a, off, d.op, reg_mem(off, in.reg, w), t, e.st);
+        if (d.op == Op::Mov) a.emit(x86::Inst::kIdMov, e.greg(in.reg, w, true), t);
+        else emit_alu(a, off, d.op, e.greg(in.reg, w, writes_dst(d.op)), t, e.st);
         break;
       case Shape::EI:
         if (d.op == Op::Mov) emit_op(a, Op::Mov, m, imm_of(in, w));
@@ -272,10 +273,10 @@ void emit_inline(Emission& e, const Insn& in, uint32_t at, uint32_t next) {
         break;
       case Shape::AO:  // MOV AL/eAX, [moffs]
         a.mov(t, m);
-        a.mov(reg_mem(off, cpu::EAX, w), t);
+        a.emit(x86::Inst::kIdMov, e.greg(cpu::EAX, w, true), t);
         break;
       case Shape::OA:  // MOV [moffs], AL/eAX
-        a.mov(t, reg_mem(off, cpu::EAX, w));
+        a.emit(x86::Inst::kIdMov, t, e.greg(cpu::EAX, w, false));
         a.mov(m, t);
         break;
       default:  // Shape::E: INC/DEC
@@ -287,25 +288,31 @@ void emit_inline(Emission& e, const Insn& in, uint32_t at, uint32_t next) {
     return;
   }
   const x86::Gp t = scratch(w);
+  const bool wr = writes_dst(d.op);
   // Operands: dst is always a register; src a register or an immediate.
-  x86::Mem dst;
+  // Two registers that are both in CpuState need the scratch register.
+  Operand dst;
   Operand src;
+  auto reg_src = [&](unsigned r) -> Operand {
+    Operand o = e.greg(r, w, false);
+    if (o.isReg() || dst.isReg()) return o;
+    a.emit(x86::Inst::kIdMov, t, o);
+    return t;
+  };
   switch (d.shape) {
     case Shape::EG:
-      a.mov(t, reg_mem(off, in.reg, w));
-      dst = reg_mem(off, in.rm, w);
-      src = t;
+      dst = e.greg(in.rm, w, wr);
+      src = reg_src(in.reg);
       break;
     case Shape::GE:
-      a.mov(t, reg_mem(off, in.rm, w));
-      dst = reg_mem(off, in.reg, w);
-      src = t;
+      dst = e.greg(in.reg, w, wr);
+      src = reg_src(in.rm);
       break;
-    case Shape::EI: dst = reg_mem(off, in.rm, w); src = imm_of(in, w); break;
-    case Shape::AI: dst = reg_mem(off, 0, w); src = imm_of(in, w); break;
-    case Shape::ZI: dst = reg_mem(off, in.reg, w); src = imm_of(in, w); break;
-    case Shape::Z: dst = reg_mem(off, in.reg, w); break;
-    case Shape::E: dst = reg_mem(off, in.rm, w); break;
+    case Shape::EI: dst = e.greg(in.rm, w, wr); src = imm_of(in, w); break;
+    case Shape::AI: dst = e.greg(0, w, wr); src = imm_of(in, w); break;
+    case Shape::ZI: dst = e.greg(in.reg, w, wr); src = imm_of(in, w); break;
+    case Shape::Z: dst = e.greg(in.reg, w, wr); break;
+    case Shape::E: dst = e.greg(in.rm, w, wr); break;
     case Shape::J:
     case Shape::AO:
     case Shape::OA: return;  // not reached: memory only

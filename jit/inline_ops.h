@@ -29,6 +29,9 @@ constexpr uint32_t kArithFlags = 0x8D5;  // OF SF ZF AF PF CF
 
 // True if `in` has an inline emitter (and the configuration allows it).
 bool can_inline(const cpu::Insn& in, const Config& cfg);
+// Does its emitter take guest registers through Emission::greg()? (A block
+// with one that does not keeps all guest registers in CpuState.)
+bool regs_converted(const cpu::Insn& in, const Config& cfg);
 // Emit it (at EIP `at`; `next` is the following EIP).
 void emit_inline(Emission& e, const cpu::Insn& in, uint32_t at, uint32_t next);
 // inline_arith.cpp: IMUL, shifts and rotates, NEG, NOT, XCHG (the same

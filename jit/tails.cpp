@@ -36,6 +36,7 @@ namespace {
 
 // Leave for the known EIP `target`: this instruction retires, then exit.
 void leave_to(Emission& e, uint32_t target) {
+  e.regs_store();
   flags_to_rbx(e.a, e.off, e.st);
   e.retire();
   e.exit_to(target);  // sets EIP (a chain slot's stub does, if the jump is not patched)
@@ -50,9 +51,11 @@ void check_target(Emission& e, uint32_t target, unsigned w, const Label& slow) {
 
 // The handler for a target past the limit (it raises #GP), then out. Every
 // way here put the flags in rbx first.
-void handler_exit(Emission& e, const Insn& last, uint32_t at, uint32_t next, uint32_t bias, bool stale) {
+void handler_exit(Emission& e, const Insn& last, uint32_t at, uint32_t next, uint32_t bias, bool stale,
+                  uint8_t dirty) {
   e.bias = bias;
   e.eip_stale = stale;
+  e.rc.dirty = dirty;
   e.st = InlineState{false, true};
   e.call_handler(last, at, next);
   e.exit_after_handler();
@@ -72,27 +75,30 @@ void emit_jcc_tail(Emission& e, const Insn& last, uint32_t at, uint32_t next) {
   const InlineState st = e.st;
   const uint32_t bias = e.bias;
   const bool stale = e.eip_stale;
+  const uint8_t dirty = e.rc.dirty;
   leave_to(e, next);  // not taken
   a.bind(t);
   e.st = st;
   e.bias = bias;
+  e.rc.dirty = dirty;
   flags_to_rbx(a, e.off, e.st);
   check_target(e, taken, w, slow);
   leave_to(e, taken);
   a.bind(slow);
-  handler_exit(e, last, at, next, bias, stale);
+  handler_exit(e, last, at, next, bias, stale, dirty);
 }
 
 void emit_jmp_tail(Emission& e, const Insn& last, uint32_t at, uint32_t next) {
   const uint32_t target = rel_target(last, next);
   const uint32_t bias = e.bias;
   const bool stale = e.eip_stale;
+  const uint8_t dirty = e.rc.dirty;
   Label slow = e.a.newLabel();
   flags_to_rbx(e.a, e.off, e.st);
   check_target(e, target, last.osz32() ? 4 : 2, slow);
   leave_to(e, target);
   e.a.bind(slow);
-  handler_exit(e, last, at, next, bias, stale);
+  handler_exit(e, last, at, next, bias, stale, dirty);
 }
 
 // JMP r/m: the target from a register or through the inline memory path,
@@ -106,9 +112,9 @@ void emit_jmp_ind_tail(Emission& e, const Insn& last, uint32_t at, uint32_t next
     if (w == 4) a.mov(x86::edx, m);
     else a.movzx(x86::edx, m);
   } else if (w == 4) {
-    a.mov(x86::edx, reg_mem(e.off, last.rm, 4));
+    a.emit(x86::Inst::kIdMov, x86::edx, e.greg(last.rm, 4, false));
   } else {
-    a.movzx(x86::edx, reg_mem(e.off, last.rm, 2));
+    a.emit(x86::Inst::kIdMovzx, x86::edx, e.greg(last.rm, 2, false));
   }
   if (cs_limit_check(e.segkey, w)) {
     a.cmp(x86::edx, x86::dword_ptr(kCpu, e.off.cs_limit));
@@ -136,6 +142,7 @@ void emit_call_tail(Emission& e, const Insn& last, uint32_t at, uint32_t next) {
   emit_sp_add(e, -int32_t(w));
   a.bind(join);
   e.retire();
+  e.regs_store();
   flags_to_rbx(a, e.off, e.st);
   e.exit_to(target);
 }

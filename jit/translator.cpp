@@ -142,9 +142,21 @@ CpuOffsets::CpuOffsets(const Cpu& c)
   }
 }
 
+// asmjit reports an instruction it cannot encode here instead of emitting
+// it; the translation is then abandoned (Result::EncodeError).
+struct EncodeErrors : ErrorHandler {
+  bool failed = false;
+  std::string message;
+  void handleError(Error, const char* msg, BaseEmitter*) override {
+    if (!failed) message = msg;
+    failed = true;
+  }
+};
+
 struct Translator::Impl {
   CodeHolder code;
   x86::Assembler a;
+  EncodeErrors errors;
   // XLAT86_JIT_LOG=FILE: every translated block's host code, for debugging.
   FILE* log = nullptr;
   StringLogger logger;
@@ -199,10 +211,15 @@ void Translator::reset() {
   enter_ = reinterpret_cast<EnterFn>(p);
 }
 
-bool Translator::translate(cpu::Block& b, uint32_t eip, uint32_t cs_base, uint32_t segkey, JitBlock& out) {
+const std::string& Translator::encode_error() const { return impl_->errors.message; }
+
+Translator::Result Translator::translate(cpu::Block& b, uint32_t eip, uint32_t cs_base, uint32_t segkey,
+                                         JitBlock& out) {
   CodeHolder& code = impl_->code;
   code.reset();
   code.init(Environment::host(), uint64_t(uintptr_t(cache_.cursor())));
+  impl_->errors.failed = false;
+  code.setErrorHandler(&impl_->errors);
   x86::Assembler& a = impl_->a;
   code.attach(&a);
 
@@ -224,6 +241,8 @@ bool Translator::translate(cpu::Block& b, uint32_t eip, uint32_t cs_base, uint32
   a.ja(refuse);
   a.mov(kTsc, x86::rax);  // the whole block counted now; e.bias says what has not retired
   e.bias = n;
+  e.rc = plan_registers(b.insns, n, cfg_);
+  e.regs_load();
 
   // The block's last instruction, if it is a branch emitted inline (tails.cpp).
   const Insn& last = b.insns[n - 1];
@@ -289,6 +308,11 @@ bool Translator::translate(cpu::Block& b, uint32_t eip, uint32_t cs_base, uint32
     s->target_eip = e.slots[k].target;
     out.slots.push_back(std::move(s));
   }
+  if (impl_->errors.failed) {
+    out.slots.clear();
+    code.setLogger(nullptr);
+    return Result::EncodeError;
+  }
   uint8_t* p = cache_.commit(code);
   if (impl_->log) {
     std::fprintf(impl_->log, "block eip %08X (%u insns) at %p\n%s\n", eip, n, static_cast<void*>(p),
@@ -298,7 +322,7 @@ bool Translator::translate(cpu::Block& b, uint32_t eip, uint32_t cs_base, uint32
   }
   if (!p) {
     out.slots.clear();
-    return false;
+    return Result::CacheFull;
   }
   for (int k = 0; k < e.nslots; ++k) {
     ChainSlot& s = *out.slots[k];
@@ -315,7 +339,7 @@ bool Translator::translate(cpu::Block& b, uint32_t eip, uint32_t cs_base, uint32
   out.segkey = segkey;
   out.code = p;
   out.code_size = uint32_t(code.codeSize());
-  return true;
+  return Result::Ok;
 }
 
 }  // namespace jit

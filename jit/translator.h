@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "cpu/cpu.h"
 #include "cpu/icache.h"
@@ -36,9 +37,13 @@ class Translator {
   ~Translator();
 
   // Translate the first min(b.insns.size(), cfg.max_insns) instructions of `b`
-  // for entry at `eip` with CS.base `cs_base` into `out`. False when the code
-  // cache is full (nothing was written: flush and try again).
-  bool translate(cpu::Block& b, uint32_t eip, uint32_t cs_base, uint32_t segkey, JitBlock& out);
+  // for entry at `eip` with CS.base `cs_base` into `out`. CacheFull: nothing
+  // was written (flush and try again). EncodeError: asmjit refused an
+  // instruction an emitter produced (a translator bug; the message says
+  // which): the block must run in the interpreter.
+  enum class Result { Ok, CacheFull, EncodeError };
+  Result translate(cpu::Block& b, uint32_t eip, uint32_t cs_base, uint32_t segkey, JitBlock& out);
+  const std::string& encode_error() const;
 
   // The entry trampoline: uint64_t enter(Cpu*, const uint8_t* code) runs
   // generated code from `code` until it returns to the dispatcher; the result

@@ -103,6 +103,7 @@ struct Twin {
   std::string diff(uint32_t ram = 1u << 20) const {
     const cpu::Cpu &x = a.c, &y = b.c;
     char buf[160];
+    if (b.jit && b.jit->jit_stats().encode_errors) return "the translator could not encode a block";
     for (unsigned r = 0; r < 8; ++r)
       if (x.gpr[r] != y.gpr[r]) {
         std::snprintf(buf, sizeof buf, "gpr %u: %08X vs %08X", r, x.gpr[r], y.gpr[r]);

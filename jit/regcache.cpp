@@ -1,0 +1,60 @@
+#include "jit/regcache.h"
+
+#include <algorithm>
+
+#include "cpu/cpu.h"
+#include "jit/inline_ops.h"
+#include "jit/inline_util.h"
+
+namespace jit {
+
+namespace x86 = asmjit::x86;
+
+namespace {
+
+// Host registers for guest registers: caller-saved ones that neither the
+// emitters (rax, rcx, rdx) nor the block conventions (rbx, rbp, r12-r15) use.
+const x86::Gp kPool[] = {x86::esi, x86::edi, x86::r8d, x86::r9d, x86::r10d, x86::r11d};
+
+}  // namespace
+
+RegCache plan_registers(const std::vector<cpu::Insn>& insns, uint32_t n, const Config& cfg) {
+  RegCache rc;
+  if (!cfg.reg_cache || !cfg.inline_ops) return rc;
+  unsigned uses[8] = {};
+  uint8_t banned = 0;
+  for (uint32_t k = 0; k < n; ++k) {
+    const cpu::Insn& in = insns[k];
+    const bool inl = can_inline(in, cfg) || (k + 1 == n && inline_tail(in, cfg) != Tail::None);
+    if (!inl) continue;  // a handler call: everything is stored before it anyway
+    if (!regs_converted(in, cfg)) return rc;  // an emitter that does not go through greg()
+    // A high-byte register (AH..BH) lives in CpuState only: any byte operand
+    // (MOVZX/MOVSX read one from a wider instruction).
+    std::string_view ops = row_operands(cpu::table()[in.row]);
+    const bool bytes = width(in) == 1;
+    if ((bytes || ops.find("Gb") != std::string_view::npos) && in.reg >= 4) banned |= uint8_t(1u << (in.reg - 4));
+    if ((bytes || ops.find("Eb") != std::string_view::npos) && !in.mem() && in.rm >= 4)
+      banned |= uint8_t(1u << (in.rm - 4));
+    ++uses[in.reg & 7];
+    if (in.mem()) {
+      if (in.base != cpu::kNoReg) ++uses[in.base];
+      if (in.index != cpu::kNoReg) ++uses[in.index];
+    } else {
+      ++uses[in.rm & 7];
+    }
+    std::string_view mn = row_mnemonic(cpu::table()[in.row]);
+    if (mn == "PUSH" || mn == "POP" || mn == "CALL" || mn == "RET") ++uses[cpu::ESP];
+  }
+  unsigned order[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+  std::stable_sort(order, order + 8, [&](unsigned x, unsigned y) { return uses[x] > uses[y]; });
+  unsigned next = 0;
+  for (unsigned r : order) {
+    if (next == std::size(kPool)) break;
+    if (uses[r] < 2 || ((banned >> r) & 1)) continue;
+    rc.host[r] = kPool[next++];
+    rc.mapped |= uint8_t(1u << r);
+  }
+  return rc;
+}
+
+}  // namespace jit
