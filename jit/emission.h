@@ -57,6 +57,10 @@ struct Emission {
   uint32_t bias = 0;
   bool eip_stale = true;     // CpuState::eip is not this point's EIP (chained entries do not set it)
   RegCache rc;               // guest registers in host registers (regcache.h)
+  // The arithmetic flags something may read after the instruction being
+  // emitted (the translator's liveness pass); an emitter may leave the
+  // others wrong, as they are written again before anyone looks.
+  uint32_t live_after = 0x8D5;
   void retire() { --bias; }
   struct Slot { size_t jmp_off; asmjit::Label stub, movabs; uint32_t target; };
   Slot slots[2];

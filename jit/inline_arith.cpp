@@ -98,46 +98,45 @@ void mul_flags(x86::Assembler& a, const x86::Gp& lo, const x86::Gp& t) {
 }
 
 // IMUL Gv,Ev / Gv,Ev,imm: the product in edx, written to G.
-void emit_imul_g(Emission& e, const Insn& in, bool three, const x86::Mem& src) {
+void emit_imul_g(Emission& e, const Insn& in, bool three, const Operand& src) {
   x86::Assembler& a = e.a;
   const unsigned w = width(in);
   const x86::Gp d = dx_w(w);
   if (three) {
-    a.imul(d, src, imm_of(in, w));
+    a.emit(x86::Inst::kIdImul, d, src, imm_of(in, w));
   } else {
-    a.mov(d, reg_mem(e.off, in.reg, w));
-    a.imul(d, src);
+    a.emit(x86::Inst::kIdMov, d, e.greg(in.reg, w, false));
+    a.emit(x86::Inst::kIdImul, d, src);
   }
-  a.mov(reg_mem(e.off, in.reg, w), d);
-  mul_flags(a, d, x86::al);
+  a.emit(x86::Inst::kIdMov, e.greg(in.reg, w, true), d);
+  if (e.live_after & (cpu::SF | cpu::ZF | cpu::AF | cpu::PF)) mul_flags(a, d, x86::al);  // else CF OF suffice
 }
 
 // MUL/IMUL Eb/Ev: AX := AL * src, or DX:AX / EDX:EAX := eAX * src.
-void emit_mul_acc(Emission& e, const Insn& in, bool sign, const x86::Mem& src) {
+void emit_mul_acc(Emission& e, const Insn& in, bool sign, const Operand& src) {
   x86::Assembler& a = e.a;
   const unsigned w = width(in);
   const x86::Gp lo = scratch(w);
-  a.mov(lo, reg_mem(e.off, cpu::EAX, w));
+  a.emit(x86::Inst::kIdMov, lo, e.greg(cpu::EAX, w, false));
+  const x86::Inst::Id id = sign ? x86::Inst::kIdImul : x86::Inst::kIdMul;
   if (w == 1) {
-    if (sign) a.imul(x86::ax, src);
-    else a.mul(x86::ax, src);
-    a.mov(reg_mem(e.off, cpu::EAX, 2), x86::ax);
+    a.emit(id, x86::ax, src);
+    a.emit(x86::Inst::kIdMov, e.greg(cpu::EAX, 2, true), x86::ax);
   } else {
-    if (sign) a.imul(dx_w(w), lo, src);
-    else a.mul(dx_w(w), lo, src);
-    a.mov(reg_mem(e.off, cpu::EAX, w), lo);
-    a.mov(reg_mem(e.off, cpu::EDX, w), dx_w(w));
+    a.emit(id, dx_w(w), lo, src);
+    a.emit(x86::Inst::kIdMov, e.greg(cpu::EAX, w, true), lo);
+    a.emit(x86::Inst::kIdMov, e.greg(cpu::EDX, w, true), dx_w(w));
   }
-  mul_flags(a, w == 1 ? x86::al : lo, x86::cl);
+  if (e.live_after & (cpu::SF | cpu::ZF | cpu::AF | cpu::PF)) mul_flags(a, w == 1 ? x86::al : lo, x86::cl);
 }
 
 // XCHG: both values read before either is written (XCHG r, r with itself too).
 void emit_xchg_regs(Emission& e, unsigned r1, unsigned r2, unsigned w) {
   x86::Assembler& a = e.a;
-  a.mov(scratch(w), reg_mem(e.off, r1, w));
-  a.mov(dx_w(w), reg_mem(e.off, r2, w));
-  a.mov(reg_mem(e.off, r1, w), dx_w(w));
-  a.mov(reg_mem(e.off, r2, w), scratch(w));
+  a.emit(x86::Inst::kIdMov, scratch(w), e.greg(r1, w, false));
+  a.emit(x86::Inst::kIdMov, dx_w(w), e.greg(r2, w, false));
+  a.emit(x86::Inst::kIdMov, e.greg(r1, w, true), dx_w(w));
+  a.emit(x86::Inst::kIdMov, e.greg(r2, w, true), scratch(w));
 }
 
 }  // namespace
@@ -156,10 +155,34 @@ void load_guest_flags(x86::Assembler& a, const CpuOffsets& off, const InlineStat
   a.sahf(x86::ah);
 }
 
-void load_ext(x86::Assembler& a, const x86::Mem& src, unsigned w, bool sign) {
-  if (w == 4) a.mov(x86::edx, src);
-  else if (sign) a.movsx(x86::edx, src);
-  else a.movzx(x86::edx, src);
+void load_ext(x86::Assembler& a, const Operand& src, unsigned w, bool sign) {
+  a.emit(w == 4 ? x86::Inst::kIdMov : sign ? x86::Inst::kIdMovsx : x86::Inst::kIdMovzx, x86::edx, src);
+}
+
+FlagEffect arith_flag_effect(const Insn& in) {
+  const ADesc& d = desc_of(in);
+  FlagEffect fe;
+  fe.barrier = in.mem();
+  switch (d.op) {
+    case AOp::Neg:
+    case AOp::Imul2:
+    case AOp::Imul3:
+    case AOp::Imul1:
+    case AOp::Mul1: fe.written = kArithFlags; break;
+    case AOp::Setcc:
+    case AOp::Cmovcc: fe.read = cc_flags(cpu::table()[in.row].opcode & 0xF); break;
+    case AOp::Shift: {
+      const bool rc = d.shift == ShiftOp::Rcl || d.shift == ShiftOp::Rcr;
+      if (rc) fe.read = cpu::CF;
+      // A count of 0 writes nothing: only constant counts write for sure.
+      const unsigned c = d.count == CountKind::One ? 1 : d.count == CountKind::Imm ? (uint8_t(in.imm) & 0x1F) : 0;
+      if (c == 0 || (rc && width(in) < 4 && c % (8 * width(in) + 1) == 0)) break;
+      fe.written = d.shift <= ShiftOp::Sar ? kArithFlags : cpu::CF | cpu::OF;
+      break;
+    }
+    default: break;  // NOT, XCHG
+  }
+  return fe;
 }
 
 bool can_inline_arith(const Insn& in, const Config& cfg) {
@@ -187,10 +210,11 @@ bool emit_inline_arith(Emission& e, const Insn& in, uint32_t at, uint32_t next) 
     return true;
   }
   if (!in.mem()) {
-    const x86::Mem rm = reg_mem(off, in.rm, w);
+    const bool writes = d.op == AOp::Not || d.op == AOp::Neg;
+    const Operand rm = e.greg(in.rm, w, writes);
     switch (d.op) {
-      case AOp::Not: a.not_(rm); break;  // no flags
-      case AOp::Neg: a.neg(rm); e.st.flags_in_host = true; break;  // all six as SUB 0, v
+      case AOp::Not: a.emit(x86::Inst::kIdNot, rm); break;  // no flags
+      case AOp::Neg: a.emit(x86::Inst::kIdNeg, rm); e.st.flags_in_host = true; break;  // all six as SUB 0, v
       case AOp::Imul2:
       case AOp::Imul3: emit_imul_g(e, in, d.op == AOp::Imul3, rm); e.st.flags_in_host = true; break;
       case AOp::Imul1:
@@ -221,10 +245,10 @@ bool emit_inline_arith(Emission& e, const Insn& in, uint32_t at, uint32_t next) 
       break;
     case AOp::Xchg:
       a.lea(x86::rax, m);
-      a.mov(dx_w(w), reg_mem(off, in.reg, w));
+      a.emit(x86::Inst::kIdMov, dx_w(w), e.greg(in.reg, w, false));
       a.mov(cx_w(w), x86::ptr(x86::rax, 0, w));
       a.mov(x86::ptr(x86::rax, 0, w), dx_w(w));
-      a.mov(reg_mem(off, in.reg, w), cx_w(w));
+      a.emit(x86::Inst::kIdMov, e.greg(in.reg, w, true), cx_w(w));
       break;
     case AOp::Setcc:
       // The condition on the guest's flags, loaded whole so that RFLAGS
@@ -238,9 +262,9 @@ bool emit_inline_arith(Emission& e, const Insn& in, uint32_t at, uint32_t next) 
       // written only if it holds (a 32-bit guest has no upper half to clear).
       a.mov(dx_w(w), m);
       load_guest_flags(a, off, e.st, true);
-      a.mov(cx_w(w), reg_mem(off, in.reg, w));
+      a.emit(x86::Inst::kIdMov, cx_w(w), e.greg(in.reg, w, false));
       a.emit(x86::Inst::cmovccFromCond(cc), cx_w(w), dx_w(w));
-      a.mov(reg_mem(off, in.reg, w), cx_w(w));
+      a.emit(x86::Inst::kIdMov, e.greg(in.reg, w, true), cx_w(w));
       break;
     default: break;
   }

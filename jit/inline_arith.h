@@ -35,7 +35,7 @@ void emit_inline_shift(Emission& e, const cpu::Insn& in, ShiftOp op, CountKind k
 void load_guest_flags(x86::Assembler& a, const CpuOffsets& off, const InlineState& st, bool with_of);
 
 // edx := the operand zero-extended (or sign-extended) to 32 bits.
-void load_ext(x86::Assembler& a, const x86::Mem& src, unsigned w, bool sign = false);
+void load_ext(x86::Assembler& a, const asmjit::Operand& src, unsigned w, bool sign = false);
 
 // rdx at a width (dl, dx, edx).
 inline x86::Gp dx_w(unsigned w) {

@@ -138,8 +138,6 @@ void emit_op(x86::Assembler& a, Op op, const Operand& dst, const Operand& src) {
 
 }  // namespace
 
-bool regs_converted(const Insn& in, const Config& cfg) { return !can_inline_arith(in, cfg); }
-
 bool can_inline(const Insn& in, const Config& cfg) {
   if (!cfg.inline_ops || !genuine(in) || (in.flags & cpu::I_LOCK)) return false;
   if (can_inline_arith(in, cfg)) return true;
@@ -153,6 +151,44 @@ bool can_inline(const Insn& in, const Config& cfg) {
                                           d.shape == Shape::E || d.shape == Shape::AO || d.shape == Shape::OA);
   if (d.shape == Shape::AO || d.shape == Shape::OA) return false;
   return true;
+}
+
+uint32_t cc_flags(int cc) {
+  static const uint32_t f[8] = {cpu::OF, cpu::CF, cpu::ZF, cpu::CF | cpu::ZF, cpu::SF, cpu::PF,
+                                cpu::SF | cpu::OF, cpu::SF | cpu::OF | cpu::ZF};
+  return f[(cc >> 1) & 7];
+}
+
+FlagEffect flag_effect(const Insn& in, const Config& cfg) {
+  FlagEffect fe;
+  const cpu::Row& r = cpu::table()[in.row];
+  if (inline_jcc(in, cfg) >= 0) return {cc_flags(r.opcode & 0xF), 0, false};
+  if (!can_inline(in, cfg)) return fe;
+  if (can_inline_arith(in, cfg)) fe = arith_flag_effect(in);
+  else {
+    const Desc& d = desc_of(in);
+    fe.barrier = false;
+    switch (d.op) {
+      case Op::Adc:
+      case Op::Sbb: fe.read = cpu::CF; fe.written = kArithFlags; break;
+      case Op::Inc:
+      case Op::Dec: fe.written = kArithFlags & ~cpu::CF; break;
+      case Op::Setcc:
+      case Op::Cmovcc: fe.read = cc_flags(r.opcode & 0xF); break;
+      case Op::Push:
+      case Op::Pop: fe.barrier = true; break;  // a stack access
+      case Op::Add:
+      case Op::Or:
+      case Op::And:
+      case Op::Sub:
+      case Op::Xor:
+      case Op::Cmp:
+      case Op::Test: fe.written = kArithFlags; break;
+      default: break;  // MOV, LEA, MOVZX, MOVSX: no flags
+    }
+  }
+  if (in.mem()) fe.barrier = true;  // the access may fault
+  return fe;
 }
 
 int inline_jcc(const Insn& in, const Config& cfg) {
@@ -169,11 +205,11 @@ bool writes_dst(Op op) { return op != Op::Cmp && op != Op::Test; }
 // The operation on dst (a guest register in CpuState, or host memory) with
 // src (a scratch register or an immediate).
 void emit_alu(x86::Assembler& a, const CpuOffsets& off, Op op, const Operand& dst, const Operand& src,
-              InlineState& st) {
+              InlineState& st, bool cf_live = true) {
   switch (op) {
     case Op::Inc:
     case Op::Dec:
-      guest_cf_to_host(a, off, st);  // INC/DEC keep CF
+      if (cf_live) guest_cf_to_host(a, off, st);  // INC/DEC keep CF
       a.emit(op == Op::Inc ? x86::Inst::kIdInc : x86::Inst::kIdDec, dst);
       break;
     case Op::Adc:
@@ -321,7 +357,7 @@ void emit_inline(Emission& e, const Insn& in, uint32_t at, uint32_t next) {
     emit_op(a, Op::Mov, dst, src);
     return;  // flags untouched
   }
-  emit_alu(a, off, d.op, dst, src, e.st);
+  emit_alu(a, off, d.op, dst, src, e.st, (e.live_after & cpu::CF) != 0);
   e.st.flags_in_host = true;
 }
 

@@ -29,9 +29,6 @@ constexpr uint32_t kArithFlags = 0x8D5;  // OF SF ZF AF PF CF
 
 // True if `in` has an inline emitter (and the configuration allows it).
 bool can_inline(const cpu::Insn& in, const Config& cfg);
-// Does its emitter take guest registers through Emission::greg()? (A block
-// with one that does not keeps all guest registers in CpuState.)
-bool regs_converted(const cpu::Insn& in, const Config& cfg);
 // Emit it (at EIP `at`; `next` is the following EIP).
 void emit_inline(Emission& e, const cpu::Insn& in, uint32_t at, uint32_t next);
 // inline_arith.cpp: IMUL, shifts and rotates, NEG, NOT, XCHG (the same
@@ -51,6 +48,18 @@ void load_flags_to_host(x86::Assembler& a, const CpuOffsets& off, InlineState& s
 // If `in` is a Jcc rel8/rel32 the translator may end a block with inline,
 // its condition code (0-15), else -1.
 int inline_jcc(const cpu::Insn& in, const Config& cfg);
+// What an inline instruction does to the arithmetic flags, for the
+// translator's liveness pass: the flags it reads, the ones it always writes,
+// and whether it is a barrier (it may run its handler or fault, so every
+// flag must be exact before it). Anything not inline is a barrier.
+struct FlagEffect {
+  uint32_t read = 0, written = 0;
+  bool barrier = true;
+};
+FlagEffect flag_effect(const cpu::Insn& in, const Config& cfg);
+FlagEffect arith_flag_effect(const cpu::Insn& in);  // inline_arith.cpp's instructions
+uint32_t cc_flags(int cc);                           // the flags condition `cc` (0-15) reads
+
 // tails.cpp: the block ends the translator emits inline (Tail::None: the
 // handler runs and the generic exits follow).
 enum class Tail : uint8_t { None, Jcc, Jmp, JmpInd, Call, Ret };

@@ -36,7 +36,7 @@ namespace {
 bool is_rotate(ShiftOp op) { return op >= ShiftOp::Rol; }
 bool is_rc(ShiftOp op) { return op == ShiftOp::Rcl || op == ShiftOp::Rcr; }
 
-void host_op(x86::Assembler& a, ShiftOp op, const x86::Mem& dst, const Operand& count) {
+void host_op(x86::Assembler& a, ShiftOp op, const Operand& dst, const Operand& count) {
   static const x86::Inst::Id ids[] = {x86::Inst::kIdShl, x86::Inst::kIdShr, x86::Inst::kIdSar, x86::Inst::kIdRol,
                                       x86::Inst::kIdRor, x86::Inst::kIdRcl, x86::Inst::kIdRcr};
   a.emit(ids[unsigned(op)], dst, count);
@@ -44,7 +44,7 @@ void host_op(x86::Assembler& a, ShiftOp op, const x86::Mem& dst, const Operand& 
 
 // SHL SHR SAR on dst by `c` (1..31), or by CL (c = 0: ecx holds the guest's
 // CL, not 0 once masked). The operand's address, if in memory, is in rax.
-void shift_core(x86::Assembler& a, ShiftOp op, const x86::Mem& dst, unsigned w, unsigned c) {
+void shift_core(x86::Assembler& a, ShiftOp op, const Operand& dst, unsigned w, unsigned c) {
   const unsigned n = 8 * w;
   const bool sar = op == ShiftOp::Sar;
   const bool cf_fix = w < 4 && (c == 0 || c >= n);  // the host's CF is undefined there
@@ -80,7 +80,7 @@ void shift_core(x86::Assembler& a, ShiftOp op, const x86::Mem& dst, unsigned w, 
 // ROL ROR RCL RCR on dst by `c` (1..31), or by CL (c = 0: the guest's CL in
 // cl, not 0 once masked). The guest's SF ZF AF PF (and CF for RCL/RCR) are
 // in RFLAGS. The operand's address, if in memory, is in rdx.
-void rotate_core(x86::Assembler& a, ShiftOp op, const x86::Mem& dst, unsigned w, unsigned c) {
+void rotate_core(x86::Assembler& a, ShiftOp op, const Operand& dst, unsigned w, unsigned c) {
   host_op(a, op, dst, c ? Operand(imm(c)) : Operand(x86::cl));
   if (c == 1) return;  // the host's OF is defined for a count of 1, and equal
   const x86::Gp v = dx_w(w);
@@ -110,7 +110,7 @@ void emit_inline_shift(Emission& e, const Insn& in, ShiftOp op, CountKind k, uin
 
   bool have_cold = false;
   std::pair<Label, Label> cold;
-  x86::Mem dst;
+  Operand dst;
   if (in.mem()) {
     // Read-modify-write even with a count of 0 (the handler's rule): the
     // write checks decide between fast and slow path.
@@ -126,13 +126,13 @@ void emit_inline_shift(Emission& e, const Insn& in, ShiftOp op, CountKind k, uin
     dst = x86::ptr(addr, 0, w);
   } else {
     if (noop) return;
-    dst = reg_mem(e.off, in.rm, w);
+    dst = e.greg(in.rm, w, true);
   }
 
   Label skip;
   if (k == CountKind::Cl) {
-    const x86::Mem cl_mem = reg_mem(e.off, cpu::ECX, 1);
-    a.movzx(x86::ecx, cl_mem);
+    const Operand cl_src = e.greg(cpu::ECX, 1, false);
+    a.emit(x86::Inst::kIdMovzx, x86::ecx, cl_src);
     if (e.st.flags_in_host) {
       // The guest's flags are live in RFLAGS: test CL & 31 without touching
       // them (the low byte of count * 8), then reload the count.
@@ -140,7 +140,7 @@ void emit_inline_shift(Emission& e, const Insn& in, ShiftOp op, CountKind k, uin
       a.lea(x86::ecx, x86::ptr(uint64_t(0), x86::rcx, 3));
       a.movzx(x86::ecx, x86::cl);
       a.jecxz(x86::rcx, skip);
-      a.movzx(x86::ecx, cl_mem);
+      a.emit(x86::Inst::kIdMovzx, x86::ecx, cl_src);
     } else {
       if (!have_cold) cold = e.defer_to_handler(in, at, next, true);
       have_cold = true;
@@ -154,7 +154,8 @@ void emit_inline_shift(Emission& e, const Insn& in, ShiftOp op, CountKind k, uin
     if (!e.st.flags_in_host) load_guest_flags(a, e.off, e.st, false);
     rotate_core(a, op, dst, w, c);
   } else {
-    shift_core(a, op, dst, w, c);
+    if (e.live_after) shift_core(a, op, dst, w, c);
+    else host_op(a, op, dst, c ? Operand(imm(c)) : Operand(x86::cl));  // no flag is read before rewritten
   }
   if (skip.isValid()) a.bind(skip);
   if (have_cold) a.bind(cold.second);

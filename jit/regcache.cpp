@@ -27,7 +27,6 @@ RegCache plan_registers(const std::vector<cpu::Insn>& insns, uint32_t n, const C
     const cpu::Insn& in = insns[k];
     const bool inl = can_inline(in, cfg) || (k + 1 == n && inline_tail(in, cfg) != Tail::None);
     if (!inl) continue;  // a handler call: everything is stored before it anyway
-    if (!regs_converted(in, cfg)) return rc;  // an emitter that does not go through greg()
     // A high-byte register (AH..BH) lives in CpuState only: any byte operand
     // (MOVZX/MOVSX read one from a wider instruction).
     std::string_view ops = row_operands(cpu::table()[in.row]);

@@ -91,6 +91,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "cpu/icache.h"
 #include "cpu/table.h"
 #include "jit/emission.h"
 #include "jit/inline_ops.h"
@@ -250,12 +251,26 @@ Translator::Result Translator::translate(cpu::Block& b, uint32_t eip, uint32_t c
   const Tail tail = whole ? inline_tail(last, cfg_) : Tail::None;
   const uint32_t body = tail != Tail::None ? n - 1 : n;
 
+  // Flag liveness, backwards from the exits (where every flag is live): an
+  // emitter may skip computing flags that are written again before anything
+  // reads them. Handler calls and memory accesses (which may fault) need
+  // them all exact. `no-flag-elision` keeps every flag exact everywhere.
+  uint32_t live_after[cpu::ICache::kMaxInsns + 1];
+  uint32_t live = kArithFlags;
+  for (uint32_t k = n; k-- > 0;) {
+    live_after[k] = cfg_.flag_elision ? live : kArithFlags;
+    FlagEffect fe = flag_effect(b.insns[k], cfg_);
+    live = fe.barrier ? kArithFlags : (live & ~fe.written) | fe.read;
+  }
+
   uint32_t at = eip;
   for (uint32_t k = 0; k < body; ++k) {
     const Insn& in = b.insns[k];
     uint32_t next = at + in.len;  // as the interpreter: EIP += length
     if (can_inline(in, cfg_)) {
+      e.live_after = live_after[k];
       emit_inline(e, in, at, next);
+      e.live_after = kArithFlags;
       if (!cfg_.flag_elision) materialize_flags(a, off_, e.st);
       e.eip_stale = true;
     } else {
