@@ -112,6 +112,7 @@ void load_segment(Cpu& c, unsigned seg, uint16_t sel) {
     Segment& s = c.seg[seg];  // limit and attributes stay (big real mode)
     s.sel = sel;
     s.base = uint32_t(sel) << 4;
+    if (s.limit == 0xFFFFFFFFu) c.events |= EV_MODE;  // a flat segment's base is in the jit's segment key
     return;
   }
   if (seg == SS) {

@@ -35,10 +35,7 @@ x86::Mem gpr32(const CpuOffsets& off, unsigned r) { return x86::dword_ptr(kCpu, 
 void segment_checks(Emission& e, unsigned seg, unsigned w, bool write, const Label& slow) {
   x86::Assembler& a = e.a;
   const uint32_t cls = seg_class(e.segkey, seg);
-  if (cls == kSegFlat) {
-    a.add(x86::ecx, x86::dword_ptr(kCpu, e.off.seg_base[seg]));
-    return;
-  }
+  if (cls == kSegFlat) return;  // base 0, 4 GiB: the offset is the linear address
   const uint32_t mask = cpu::SEG_P | cpu::SEG_DC | cpu::SEG_CODE | (write ? cpu::SEG_RW : 0);
   const uint32_t want = cpu::SEG_P | (write ? cpu::SEG_RW : 0);
   if (cls == kSegGeneric) {

@@ -5,7 +5,7 @@
 // Two bits per segment register (ES CS SS DS FS GS, bits 2*seg):
 //   0  generic: every access tests the attributes and the limit
 //   1  usable:  present, data, writable, expand-up; only the limit is tested
-//   2  flat:    usable with a 4 GiB limit; no test at all (the base is added)
+//   2  flat:    usable with base 0 and a 4 GiB limit; no test, no base to add
 // and kSegKeyNoAC when an access can never raise #AC (EFLAGS.AC, CR0.AM and
 // CPL 3 are not all set), so the alignment test is left out too; and for
 // the code segment's limit, which every branch target is checked against:
@@ -13,8 +13,10 @@
 // 0xFFFF: no 16-bit target can be past it).
 //
 // The key depends on segment attributes, limits, EFLAGS.AC, CR0.AM and CPL,
-// never on bases, so a real-mode segment load does not change it. Everything
-// that can change it raises EV_MODE (protected-mode segment loads, POPF and
+// and on a base only where the limit is 4 GiB, so an ordinary real-mode
+// segment load does not change it (one with a 4 GiB limit, "unreal mode",
+// raises EV_MODE). Everything else that can change it raises EV_MODE too
+// (protected-mode segment loads, POPF and
 // IRET end their blocks as A_MODE, CR0 writes, CPL changes, task switches),
 // so generated code returns to the dispatcher, which computes the key again
 // and picks (or translates) the block variant made for it. A translated
@@ -47,7 +49,7 @@ inline uint32_t segment_key(const cpu::Cpu& c, const Config& cfg) {
     const cpu::Segment& g = c.seg[s];
     const uint32_t mask = cpu::SEG_P | cpu::SEG_DC | cpu::SEG_CODE | cpu::SEG_RW;
     if ((g.attr & mask) != (cpu::SEG_P | cpu::SEG_RW)) continue;
-    key |= (g.limit == 0xFFFFFFFFu ? kSegFlat : kSegUsable) << (2 * s);
+    key |= (g.limit == 0xFFFFFFFFu && g.base == 0 ? kSegFlat : kSegUsable) << (2 * s);
   }
   bool ac = (c.eflags & cpu::AC) && (c.cr[0] & cpu::CR0_AM) && c.cpl == 3;
   if (!ac) key |= kSegKeyNoAC;

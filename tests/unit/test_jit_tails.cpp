@@ -204,3 +204,43 @@ TEST_CASE("jit: an instruction that crosses a page is translated, and follows a 
     CHECK(s.insns_generated > 300);  // the crossing MOV included
   }
 }
+
+TEST_CASE("jit: a 4 GiB segment with a base, and unreal mode's segment loads, keep their bases") {
+  for (std::string spec : {"", "no-flat"}) {
+    CAPTURE(spec);
+    {
+      // Protected mode: DS has a 4 GiB limit but base 0x2000 (not flat).
+      Twin t(spec);
+      t.flat32();
+      t.both([](Side& s) { s.c.seg[DS].base = 0x2000; });
+      Code().at(0x1000, {0xA1, 0x10, 0x00, 0x00, 0x00, 0xF4})  // mov eax, [0x10] ; hlt
+          .at(0x2010, {0x78, 0x56, 0x34, 0x12})
+          .load(t);
+      CHECK(t.run(100) == Exit::Halted);
+      CHECK(t.diff() == "");
+      CHECK(t.b.c.gpr[EAX] == 0x12345678);
+    }
+    {
+      // Real mode with a 4 GiB DS limit ("unreal"): a segment load in the
+      // middle of a block moves the base of what follows.
+      Twin t(spec);
+      t.both([](Side& s) {
+        s.c.seg[CS].base = 0;
+        s.c.seg[CS].sel = 0;
+        s.c.seg[DS].limit = 0xFFFFFFFF;
+        s.c.eip = 0x1000;
+      });
+      Code().at(0x1000, {0xA1, 0x10, 0x00,                  // mov ax, [0x10]
+                         0xBB, 0x00, 0x01, 0x8E, 0xDB,      // mov bx, 0x100 ; mov ds, bx
+                         0x8B, 0x0E, 0x10, 0x00,            // mov cx, [0x10]: DS:0x10 = 0x1010
+                         0xF4})
+          .at(0x10, {0x11, 0x11})
+          .at(0x1010, {0x22, 0x22})
+          .load(t);
+      CHECK(t.run(100) == Exit::Halted);
+      CHECK(t.diff() == "");
+      CHECK((t.b.c.gpr[EAX] & 0xFFFF) == 0x1111);
+      CHECK((t.b.c.gpr[ECX] & 0xFFFF) == 0x2222);
+    }
+  }
+}
