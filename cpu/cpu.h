@@ -47,6 +47,32 @@ enum : uint32_t {
   EV_IRQ = 1u << 6,    // INTR may be asserted: ask the interrupt controller (set by devices)
 };
 
+// Pending events (the EV_* bits) and the translator's budget end, kept
+// together: raising any event also ends the budget, so a translated block
+// sees both with the one test at its entry (jit/translator.cpp). The
+// translator's dispatcher sets budget_end before it enters generated code,
+// and only with no event pending.
+struct Events {
+  uint32_t bits = 0;
+  uint64_t budget_end = ~0ull;  // translated code does not start a block that would pass this tsc
+  Events& operator|=(uint32_t e) {
+    bits |= e;
+    budget_end = 0;
+    return *this;
+  }
+  Events& operator&=(uint32_t m) {
+    bits &= m;
+    return *this;
+  }
+  Events& operator=(uint32_t v) {
+    bits = v;
+    if (v) budget_end = 0;
+    return *this;
+  }
+  uint32_t operator&(uint32_t m) const { return bits & m; }
+  explicit operator bool() const { return bits != 0; }
+};
+
 struct Cpu : CpuState {
   mmu::Memory* mem = nullptr;
   mmu::Tlb* tlb = nullptr;  // the soft TLB over `mem`: attach_memory() creates it
@@ -57,12 +83,11 @@ struct Cpu : CpuState {
   // Engine runtime (not architectural state).
   uint32_t snap[10] = {};        // gpr[8], eip, eflags at the start of the instruction
   std::jmp_buf* fault_jmp = nullptr;
-  uint32_t events = 0;           // EV_* bits
+  Events events;                 // EV_* bits, and the translator's budget end
   uint8_t inhibit = 0;           // interrupts inhibited after this instruction (MOV SS, STI)
   uint8_t fault_vec = 0;         // set by fault() for the dispatcher
   uint8_t fault_nested = 0;      // fault while delivering a fault (double/triple fault)
   uint32_t fault_err = 0;
-  uint64_t budget_end = ~0ull;   // translated code does not start a block that would pass this tsc
 
   Cpu() { std::memset(static_cast<CpuState*>(this), 0, sizeof(CpuState)); }
   CpuState& state() { return *this; }

@@ -206,7 +206,7 @@ Exit JitEngine::run(Cpu& c, uint64_t budget) {
       uint32_t lin = c.seg[cpu::CS].base + c.eip;
       jump_[jump_slot(lin)] = JumpEntry{lin, c.eip, *c.tlb->generation(), uint32_t(b->key >> 32) | segkey << 8, j->code, 0};
     }
-    c.budget_end = end_;
+    c.events.budget_end = end_;
     t0_ = c.tsc;
     in_generated_ = true;
     ++st_.dispatches;
@@ -215,7 +215,7 @@ Exit JitEngine::run(Cpu& c, uint64_t budget) {
     st_.insns_generated += c.tsc - t0_;
     pending_slot_ = reinterpret_cast<ChainSlot*>(r);
   }
-  c.budget_end = ~0ull;
+  c.events.budget_end = ~0ull;
   c.fault_jmp = outer;
   st_.insns_total += c.tsc - start;
   return why_;

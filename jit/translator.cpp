@@ -67,10 +67,11 @@
 //
 // Block entry
 // -----------
-// Every block starts with two checks: pending events, and whether the whole
-// block fits in the budget (Cpu::budget_end). If either fails, it returns to
-// the dispatcher before doing anything, and the dispatcher services the
-// event or hands the instructions to the interpreter. So chained blocks never
+// Every block starts with one check: whether the whole block fits in the
+// budget (Cpu::events.budget_end), which raising any event sets to 0
+// (cpu/cpu.h: Events), so the same test sees pending events. If it fails,
+// the block returns to the dispatcher before doing anything, and the
+// dispatcher services the event or hands the instructions to the interpreter. So chained blocks never
 // run past a budget or over a pending interrupt.
 // The dispatcher itself never enters generated code in an interrupt shadow
 // (MOV SS, STI) or with TF or RF set, and a chained or jump-cache entry
@@ -134,8 +135,8 @@ Targets direct_targets(const Insn& in, uint32_t next) {
 
 CpuOffsets::CpuOffsets(const Cpu& c)
     : gpr(field(c, &c.gpr)), eip(field(c, &c.eip)), eflags(field(c, &c.eflags)), snap(field(c, &c.snap)),
-      events(field(c, &c.events)), inhibit(field(c, &c.inhibit)), tsc(field(c, &c.tsc)),
-      budget_end(field(c, &c.budget_end)), cs_limit(field(c, &c.seg[cpu::CS].limit)), cpl(field(c, &c.cpl)) {
+      events(field(c, &c.events.bits)), inhibit(field(c, &c.inhibit)), tsc(field(c, &c.tsc)),
+      budget_end(field(c, &c.events.budget_end)), cs_limit(field(c, &c.seg[cpu::CS].limit)), cpl(field(c, &c.cpl)) {
   for (int s = 0; s < 6; ++s) {
     seg_base[s] = field(c, &c.seg[s].base);
     seg_limit[s] = field(c, &c.seg[s].limit);
@@ -235,8 +236,6 @@ Translator::Result Translator::translate(cpu::Block& b, uint32_t eip, uint32_t c
   // Entry checks (see the essay).
   Label refuse = a.newLabel();
   a.inc(kEntries);
-  a.cmp(x86::dword_ptr(kCpu, off_.events), 0);
-  a.jne(refuse);
   a.lea(x86::rax, x86::ptr(kTsc, int32_t(n)));
   a.cmp(x86::rax, x86::qword_ptr(kCpu, off_.budget_end));
   a.ja(refuse);
