@@ -24,9 +24,9 @@ asmjit::Operand Emission::greg(unsigned r, unsigned w, bool write) {
   return h.r8();
 }
 
-void Emission::regs_load() {
+void Emission::regs_load(uint8_t except) {
   for (unsigned r = 0; r < 8; ++r)
-    if (rc.has(r)) a.mov(rc.host[r], x86::dword_ptr(kCpu, off.gpr + 4 * int32_t(r)));
+    if (rc.has(r) && !((except >> r) & 1)) a.mov(rc.host[r], x86::dword_ptr(kCpu, off.gpr + 4 * int32_t(r)));
   rc.dirty = 0;
 }
 

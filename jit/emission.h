@@ -78,7 +78,7 @@ struct Emission {
   // A guest register as an operand of width w (1: AL..BH numbering): its
   // host register if it has one (marked dirty if `write`), else CpuState.
   asmjit::Operand greg(unsigned r, unsigned w, bool write);
-  void regs_load();   // every mapped guest register from CpuState
+  void regs_load(uint8_t except = 0);  // every mapped guest register from CpuState
   void regs_store();  // the dirty ones to CpuState
   void sync_state(uint32_t eip_now);                 // flags, tsc and EIP into CpuState
   void sync_exit(uint32_t eip_now);                  // at a block end: flags into rbx, EIP

@@ -159,6 +159,37 @@ void load_ext(x86::Assembler& a, const Operand& src, unsigned w, bool sign) {
   a.emit(w == 4 ? x86::Inst::kIdMov : sign ? x86::Inst::kIdMovsx : x86::Inst::kIdMovzx, x86::edx, src);
 }
 
+RegUse arith_reg_use(const Insn& in) {
+  // Every register the instruction names is read and written (IMUL with
+  // three operands writes its destination whole).
+  const ADesc& d = desc_of(in);
+  const unsigned w = width(in);
+  auto bit = [&](unsigned r) { return uint8_t(1u << (w == 1 ? r & 3 : r)); };
+  RegUse u;
+  uint8_t regs = 0;
+  if (!in.mem()) regs |= bit(in.rm);
+  switch (d.op) {
+    case AOp::Imul3:
+      u.written = uint8_t(1u << in.reg);
+      if (w == 4 && !(regs & u.written)) u.full = u.written;
+      u.read = regs;
+      return u;
+    case AOp::Imul2:
+    case AOp::Xchg:
+    case AOp::Cmovcc: regs |= bit(in.reg); break;
+    case AOp::XchgA: regs = uint8_t(1u << cpu::EAX | 1u << in.reg); break;
+    case AOp::Imul1:
+    case AOp::Mul1: regs |= uint8_t(1u << cpu::EAX | 1u << cpu::EDX); break;
+    case AOp::Shift:
+      if (d.count == CountKind::Cl) u.read |= uint8_t(1u << cpu::ECX);
+      break;
+    default: break;
+  }
+  u.read |= regs;
+  u.written = regs;
+  return u;
+}
+
 FlagEffect arith_flag_effect(const Insn& in) {
   const ADesc& d = desc_of(in);
   FlagEffect fe;

@@ -191,6 +191,69 @@ FlagEffect flag_effect(const Insn& in, const Config& cfg) {
   return fe;
 }
 
+namespace {
+uint8_t bit(unsigned r, unsigned w) { return uint8_t(1u << (w == 1 ? r & 3 : r)); }
+}  // namespace
+
+RegUse reg_use(const Insn& in, const Config& cfg) {
+  RegUse u;
+  if (in.mem()) {
+    if (in.base != cpu::kNoReg) u.read |= bit(in.base, 4);
+    if (in.index != cpu::kNoReg) u.read |= bit(in.index, 4);
+  }
+  const cpu::Row& row = cpu::table()[in.row];
+  if (inline_jcc(in, cfg) >= 0) return u;
+  if (!can_inline(in, cfg)) {
+    // Block ends emitted inline (tails.cpp): JMP r/m reads its register;
+    // CALL and RET move ESP.
+    if (row.map == 0 && row.opcode == 0xFF && !in.mem()) u.read |= bit(in.rm, 4);
+    if (row.map == 0 && (row.opcode == 0xE8 || row.opcode == 0xC3)) u.read = u.written = bit(cpu::ESP, 4);
+    return u;
+  }
+  if (can_inline_arith(in, cfg)) {
+    RegUse a = arith_reg_use(in);
+    a.read |= u.read;
+    return a;
+  }
+  const Desc& d = desc_of(in);
+  const unsigned w = width(in);
+  // The destination and the source register, by shape.
+  int dst = -1, src = -1;
+  switch (d.shape) {
+    case Shape::EG: dst = in.mem() ? -1 : in.rm; src = in.reg; break;
+    case Shape::GE: dst = in.reg; src = in.mem() ? -1 : in.rm; break;
+    case Shape::EI:
+    case Shape::E: dst = in.mem() ? -1 : in.rm; break;
+    case Shape::AI:
+    case Shape::AO: dst = cpu::EAX; break;
+    case Shape::OA: src = cpu::EAX; break;
+    case Shape::ZI:
+    case Shape::Z: dst = in.reg; break;
+    case Shape::J: break;
+  }
+  const unsigned sw = d.src_w ? d.src_w : w;  // MOVZX/MOVSX read a narrower register
+  if (src >= 0) u.read |= bit(unsigned(src), sw);
+  if (d.op == Op::Push) {
+    u.read |= bit(in.reg, w) | bit(cpu::ESP, 4);
+    u.written |= bit(cpu::ESP, 4);
+    return u;
+  }
+  if (d.op == Op::Pop) {
+    u.read |= bit(cpu::ESP, 4);
+    u.written |= bit(cpu::ESP, 4) | bit(in.reg, w);
+    if (w == 4) u.full |= bit(in.reg, 4);
+    return u;
+  }
+  if (dst >= 0) {
+    const uint8_t b = bit(unsigned(dst), w);
+    const bool write_only = d.op == Op::Mov || d.op == Op::Lea || d.op == Op::Movzx || d.op == Op::Movsx;
+    if (d.op != Op::Cmp && d.op != Op::Test) u.written |= b;
+    if (!write_only) u.read |= b;
+    else if (w == 4 && !(u.read & b)) u.full |= b;
+  }
+  return u;
+}
+
 int inline_jcc(const Insn& in, const Config& cfg) {
   if (!cfg.inline_ops || !genuine(in)) return -1;
   const cpu::Row& r = cpu::table()[in.row];

@@ -60,6 +60,15 @@ FlagEffect flag_effect(const cpu::Insn& in, const Config& cfg);
 FlagEffect arith_flag_effect(const cpu::Insn& in);  // inline_arith.cpp's instructions
 uint32_t cc_flags(int cc);                           // the flags condition `cc` (0-15) reads
 
+// The guest registers an inline instruction reads and writes (bit per GPR),
+// for the register cache's plan: `full` are written whole (32 bits) without
+// being read first. AH..BH count as their 32-bit register.
+struct RegUse {
+  uint8_t read = 0, written = 0, full = 0;
+};
+RegUse reg_use(const cpu::Insn& in, const Config& cfg);   // inline_ops.cpp, tails included
+RegUse arith_reg_use(const cpu::Insn& in);                // inline_arith.cpp's instructions
+
 // tails.cpp: the block ends the translator emits inline (Tail::None: the
 // handler runs and the generic exits follow).
 enum class Tail : uint8_t { None, Jcc, Jmp, JmpInd, Call, Ret };

@@ -22,7 +22,7 @@ RegCache plan_registers(const std::vector<cpu::Insn>& insns, uint32_t n, const C
   RegCache rc;
   if (!cfg.reg_cache || !cfg.inline_ops) return rc;
   unsigned uses[8] = {};
-  uint8_t banned = 0;
+  uint8_t banned = 0, seen = 0, write_first = 0;
   for (uint32_t k = 0; k < n; ++k) {
     const cpu::Insn& in = insns[k];
     const bool inl = can_inline(in, cfg) || (k + 1 == n && inline_tail(in, cfg) != Tail::None);
@@ -34,15 +34,12 @@ RegCache plan_registers(const std::vector<cpu::Insn>& insns, uint32_t n, const C
     if ((bytes || ops.find("Gb") != std::string_view::npos) && in.reg >= 4) banned |= uint8_t(1u << (in.reg - 4));
     if ((bytes || ops.find("Eb") != std::string_view::npos) && !in.mem() && in.rm >= 4)
       banned |= uint8_t(1u << (in.rm - 4));
-    ++uses[in.reg & 7];
-    if (in.mem()) {
-      if (in.base != cpu::kNoReg) ++uses[in.base];
-      if (in.index != cpu::kNoReg) ++uses[in.index];
-    } else {
-      ++uses[in.rm & 7];
-    }
-    std::string_view mn = row_mnemonic(cpu::table()[in.row]);
-    if (mn == "PUSH" || mn == "POP" || mn == "CALL" || mn == "RET") ++uses[cpu::ESP];
+    const RegUse u = reg_use(in, cfg);
+    const uint8_t touched = u.read | u.written;
+    // A register whose first use writes it whole needs no load at entry.
+    write_first |= uint8_t(touched & ~seen & u.full & ~u.read);
+    seen |= touched;
+    for (unsigned r = 0; r < 8; ++r) uses[r] += (touched >> r) & 1;
   }
   unsigned order[8] = {0, 1, 2, 3, 4, 5, 6, 7};
   std::stable_sort(order, order + 8, [&](unsigned x, unsigned y) { return uses[x] > uses[y]; });
@@ -53,6 +50,7 @@ RegCache plan_registers(const std::vector<cpu::Insn>& insns, uint32_t n, const C
     rc.host[r] = kPool[next++];
     rc.mapped |= uint8_t(1u << r);
   }
+  rc.write_first = rc.mapped & write_first;
   return rc;
 }
 

@@ -242,7 +242,7 @@ Translator::Result Translator::translate(cpu::Block& b, uint32_t eip, uint32_t c
   a.mov(kTsc, x86::rax);  // the whole block counted now; e.bias says what has not retired
   e.bias = n;
   e.rc = plan_registers(b.insns, n, cfg_);
-  e.regs_load();
+  e.regs_load(e.rc.write_first);
 
   // The block's last instruction, if it is a branch emitted inline (tails.cpp).
   const Insn& last = b.insns[n - 1];
