@@ -48,7 +48,8 @@ TEST_CASE("jit: a register loop runs in generated code, chained, as the interpre
 
 TEST_CASE("jit: every optimization switched off gives the same result") {
   for (const char* spec : {"no-chain", "no-inline", "no-flag-elision", "max-insns=1", "no-chain,no-inline,max-insns=2",
-                           "no-emit=add,no-emit=adc", "no-emit=jcc", "no-emit=dec,no-jump-cache"}) {
+                           "no-emit=add,no-emit=adc", "no-emit=jcc", "no-emit=dec,no-jump-cache", "no-reg-cache",
+                           "no-flat", "no-reg-cache,no-flag-elision,no-flat"}) {
     CAPTURE(spec);
     Twin t(spec);
     t.flat32();
