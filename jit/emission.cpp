@@ -124,12 +124,14 @@ void Emission::exit_indirect() {
     a.jmp(exit);
     return;
   }
+  // eax := EIP, then the linear address (CS base 0 in the key: the same).
   a.mov(x86::eax, x86::dword_ptr(kCpu, off.eip));
   if (!(segkey & kSegKeyCs4G)) {
     a.cmp(x86::eax, x86::dword_ptr(kCpu, off.cs_limit));
     a.ja(exit);  // the fetch would fault: the dispatcher raises it
   }
-  a.add(x86::eax, x86::dword_ptr(kCpu, off.seg_base[cpu::CS]));
+  const bool base0 = segkey & kSegKeyCsBase0;
+  if (!base0) a.add(x86::eax, x86::dword_ptr(kCpu, off.seg_base[cpu::CS]));
   a.mov(x86::edx, x86::eax);
   a.shr(x86::edx, kJumpBits);
   a.xor_(x86::edx, x86::eax);
@@ -139,9 +141,13 @@ void Emission::exit_indirect() {
   a.add(x86::rcx, x86::rdx);
   a.cmp(x86::eax, x86::dword_ptr(x86::rcx, offsetof(JumpEntry, lin)));
   a.jne(exit);
-  a.mov(x86::eax, x86::dword_ptr(kCpu, off.eip));
-  a.cmp(x86::eax, x86::dword_ptr(x86::rcx, offsetof(JumpEntry, eip)));
-  a.jne(exit);
+  if (!base0) {
+    a.mov(x86::eax, x86::dword_ptr(kCpu, off.eip));
+    a.cmp(x86::eax, x86::dword_ptr(x86::rcx, offsetof(JumpEntry, eip)));
+    a.jne(exit);
+  }
+  // (The mode word holds the segment key, which says CS base 0 too, so an
+  // entry made under another CS base cannot match.)
   a.cmp(x86::dword_ptr(x86::rcx, offsetof(JumpEntry, mode)), mode | segkey << 8);
   a.jne(exit);
   a.mov(x86::rax, uint64_t(uintptr_t(cpu.tlb->generation())));

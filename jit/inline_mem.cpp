@@ -89,8 +89,9 @@ void emit_ea(Emission& e, const cpu::Insn& in) {
     if (index) a.lea(x86::ecx, x86::ptr(rb, ri, in.scale, disp));
     else if (disp || rb != x86::rcx) a.lea(x86::ecx, x86::ptr(rb, disp));
   } else if (index) {
-    a.mov(x86::ecx, in.disp);
-    a.lea(x86::ecx, x86::ptr(x86::rcx, ri, in.scale));
+    // [index*scale + disp32]: the displacement sign-extends, and only the low
+    // 32 bits of the sum are kept, which is the guest's wrap-around.
+    a.lea(x86::ecx, x86::ptr(uint64_t(int64_t(int32_t(in.disp))), ri, in.scale));
   } else {
     a.mov(x86::ecx, in.disp);
   }

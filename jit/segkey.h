@@ -10,7 +10,8 @@
 // CPL 3 are not all set), so the alignment test is left out too; and for
 // the code segment's limit, which every branch target is checked against:
 // kSegKeyCs4G (4 GiB: no target can be past it) and kSegKeyCs64K (at least
-// 0xFFFF: no 16-bit target can be past it).
+// 0xFFFF: no 16-bit target can be past it); kSegKeyCsBase0 when CS is flat
+// (a jump-cache probe then needs no base: linear address = EIP).
 //
 // The key depends on segment attributes, limits, EFLAGS.AC, CR0.AM and CPL,
 // and on a base only where the limit is 4 GiB, so an ordinary real-mode
@@ -34,6 +35,7 @@ constexpr uint32_t kSegGeneric = 0, kSegUsable = 1, kSegFlat = 2;
 constexpr uint32_t kSegKeyNoAC = 1u << 12;
 constexpr uint32_t kSegKeyCs4G = 1u << 13;
 constexpr uint32_t kSegKeyCs64K = 1u << 14;
+constexpr uint32_t kSegKeyCsBase0 = 1u << 15;
 
 inline uint32_t seg_class(uint32_t key, unsigned seg) { return (key >> (2 * seg)) & 3; }
 // Must a branch target of this width (2: a 16-bit EIP) be checked against
@@ -55,6 +57,7 @@ inline uint32_t segment_key(const cpu::Cpu& c, const Config& cfg) {
   if (!ac) key |= kSegKeyNoAC;
   if (c.seg[cpu::CS].limit == 0xFFFFFFFFu) key |= kSegKeyCs4G;
   if (c.seg[cpu::CS].limit >= 0xFFFFu) key |= kSegKeyCs64K;
+  if (c.seg[cpu::CS].base == 0 && c.seg[cpu::CS].limit == 0xFFFFFFFFu) key |= kSegKeyCsBase0;
   return key;
 }
 
