@@ -208,6 +208,10 @@ RegUse reg_use(const Insn& in, const Config& cfg) {
     // CALL and RET move ESP.
     if (row.map == 0 && row.opcode == 0xFF && !in.mem()) u.read |= bit(in.rm, 4);
     if (row.map == 0 && (row.opcode == 0xE8 || row.opcode == 0xC3)) u.read = u.written = bit(cpu::ESP, 4);
+    if (row.map == 0 && row.opcode >= 0xE0 && row.opcode <= 0xE3) {  // LOOPcc, JCXZ: the counter
+      u.read |= bit(cpu::ECX, 4);
+      if (row.opcode != 0xE3) u.written |= bit(cpu::ECX, 4);
+    }
     return u;
   }
   if (can_inline_arith(in, cfg)) {

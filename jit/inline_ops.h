@@ -71,7 +71,7 @@ RegUse arith_reg_use(const cpu::Insn& in);                // inline_arith.cpp's 
 
 // tails.cpp: the block ends the translator emits inline (Tail::None: the
 // handler runs and the generic exits follow).
-enum class Tail : uint8_t { None, Jcc, Jmp, JmpInd, Call, Ret };
+enum class Tail : uint8_t { None, Jcc, Jmp, JmpInd, Call, Ret, Loop };
 Tail inline_tail(const cpu::Insn& in, const Config& cfg);
 // Emit the block's last instruction `last` (at EIP `at`) and its exits.
 void emit_tail(Emission& e, Tail t, const cpu::Insn& last, uint32_t at);

@@ -24,6 +24,7 @@ Tail inline_tail(const Insn& in, const Config& cfg) {
   const cpu::Row& r = cpu::table()[in.row];
   if (r.map != 0) return Tail::None;
   if ((r.opcode == 0xE9 || r.opcode == 0xEB) && cfg.emits(Emitter::Jmp)) return Tail::Jmp;
+  if (r.opcode >= 0xE0 && r.opcode <= 0xE3 && cfg.emits(Emitter::Jcc)) return Tail::Loop;  // LOOPNE LOOPE LOOP JCXZ
   if (r.opcode == 0xFF && r.reg == 4 && cfg.emits(Emitter::Jmp) && (!in.mem() || cfg.inline_mem))
     return Tail::JmpInd;
   if (!cfg.inline_mem) return Tail::None;
@@ -128,6 +129,48 @@ void emit_jmp_ind_tail(Emission& e, const Insn& last, uint32_t at, uint32_t next
   e.exit_indirect();
 }
 
+// LOOPNE, LOOPE, LOOP (E0-E2): eCX -= 1 (the address size picks CX or ECX),
+// flags untouched, then jump if eCX != 0 (and ZF = 0 / 1); JCXZ (E3): jump if
+// eCX = 0. A target past the CS limit runs the handler before anything
+// changed (it decides whether the branch is taken and faults).
+void emit_loop_tail(Emission& e, const Insn& last, uint32_t at, uint32_t next) {
+  x86::Assembler& a = e.a;
+  const unsigned op = cpu::table()[last.row].opcode;
+  const unsigned aw = last.asz32() ? 4 : 2;
+  const uint32_t taken = rel_target(last, next);
+  flags_to_rbx(a, e.off, e.st);  // the counter arithmetic clobbers RFLAGS
+  const uint32_t bias = e.bias;
+  const bool stale = e.eip_stale;
+  const uint8_t dirty = e.rc.dirty;
+  Label slow = a.newLabel(), t = a.newLabel(), nt = a.newLabel();
+  check_target(e, taken, last.osz32() ? 4 : 2, slow);
+  const Operand cnt = e.greg(cpu::ECX, aw, op != 0xE3);
+  if (op == 0xE3) {
+    a.emit(x86::Inst::kIdCmp, cnt, imm(0));
+    a.je(t);
+  } else {
+    a.emit(x86::Inst::kIdDec, cnt);
+    if (op == 0xE2) {
+      a.jnz(t);
+    } else {
+      a.jz(nt);
+      a.test(x86::ebx, cpu::ZF);
+      if (op == 0xE1) a.jnz(t);  // LOOPE: ZF = 1
+      else a.jz(t);              // LOOPNE: ZF = 0
+    }
+  }
+  a.bind(nt);
+  const uint8_t after = e.rc.dirty;
+  leave_to(e, next);
+  a.bind(t);
+  e.bias = bias;
+  e.rc.dirty = after;
+  e.st = InlineState{false, true};
+  leave_to(e, taken);
+  a.bind(slow);
+  handler_exit(e, last, at, next, bias, stale, dirty);
+}
+
 // CALL rel: push the return address on the inline stack path, then the
 // target (chained when in this page).
 void emit_call_tail(Emission& e, const Insn& last, uint32_t at, uint32_t next) {
@@ -178,6 +221,7 @@ void emit_tail(Emission& e, Tail t, const Insn& last, uint32_t at) {
     case Tail::JmpInd: return emit_jmp_ind_tail(e, last, at, next);
     case Tail::Call: return emit_call_tail(e, last, at, next);
     case Tail::Ret: return emit_ret_tail(e, last, at, next);
+    case Tail::Loop: return emit_loop_tail(e, last, at, next);
     case Tail::None: break;
   }
 }

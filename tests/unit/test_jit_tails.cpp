@@ -244,3 +244,37 @@ TEST_CASE("jit: a 4 GiB segment with a base, and unreal mode's segment loads, ke
     }
   }
 }
+
+TEST_CASE("jit: LOOP, LOOPE, LOOPNE and JECXZ/JCXZ at both address sizes") {
+  // (nasm) l1: 5 x LOOP; l2: LOOPNE stops at EDX = 3 with ECX = 7; l3: LOOPE
+  // runs out; l4: a16 LOOP counts CX only; then JECXZ not taken, a16 JCXZ taken.
+  const std::vector<uint8_t> code = {
+      0xb9, 0x05, 0x00, 0x00, 0x00, 0x31, 0xc0, 0x40, 0xe2, 0xfd, 0xb9, 0x0a, 0x00, 0x00, 0x00, 0x31,
+      0xd2, 0x42, 0x83, 0xfa, 0x03, 0xe0, 0xfa, 0xe3, 0x1e, 0xb9, 0x04, 0x00, 0x00, 0x00, 0x31, 0xf6,
+      0x46, 0x39, 0xf6, 0xe1, 0xfb, 0xb9, 0x02, 0x00, 0x01, 0x00, 0x31, 0xff, 0x47, 0x67, 0xe2, 0xfc,
+      0x31, 0xed, 0xe3, 0x03, 0x67, 0xe3, 0x05, 0xbd, 0xad, 0x0b, 0x00, 0x00, 0xf4};
+  for (std::string spec : {"", "no-emit=jcc", "no-reg-cache", "no-chain,no-jump-cache"}) {
+    CAPTURE(spec);
+    Twin t(spec);
+    t.flat32();
+    t.load(Twin::kCode, code);
+    CHECK(t.run(1000) == Exit::Halted);
+    CHECK(t.diff() == "");
+    const Cpu& c = t.b.c;
+    CHECK(c.gpr[EAX] == 5);
+    CHECK(c.gpr[EDX] == 3);
+    CHECK(c.gpr[ESI] == 4);
+    CHECK(c.gpr[EDI] == 2);
+    CHECK(c.gpr[ECX] == 0x10000);
+    CHECK(c.gpr[EBP] == 0);
+  }
+  // A LOOP whose target is past the CS limit faults before ECX changes.
+  Twin t;
+  t.flat32();
+  t.paged(0x3000, [](Side& s) { s.c.seg[CS].limit = 0x1FFF; s.c.seg[CS].attr &= ~SEG_G; s.c.eip = 0x1FF0; });
+  Code().at(0x1FF0, {0xB9, 0x02, 0x00, 0x00, 0x00, 0xE2, 0x20}).at(0x3000, kRecordAndHalt).load(t);
+  CHECK(t.run(1000) == Exit::Halted);
+  CHECK(t.diff() == "");
+  CHECK(rd32(t.b, 0x4008) == 0x1FF5);
+  CHECK(t.b.c.gpr[ECX] == 2);
+}
