@@ -80,6 +80,17 @@
 // or is an A_MODE block end that returns to the dispatcher (POPF, IRET), and
 // any event makes generated code return to the dispatcher at once.
 //
+// Inside a block
+// --------------
+// Before emitting, two passes over the block's instructions: flag liveness,
+// backwards from the exits (inline_ops.h: flag_effect), which lets an
+// emitter skip flags nobody reads before they are rewritten (a memory access
+// or a handler call needs them all exact, so it is a barrier); and the
+// register plan (regcache.h), which gives the most used guest registers host
+// registers for the block's duration. Each instruction is then either
+// emitted inline (inline_ops, inline_arith, inline_shift, tails) or becomes a
+// call of its reference handler with the state made exact first.
+//
 // Chaining
 // --------
 // See jit/block.h: exits to a statically known EIP in the same linear page as
