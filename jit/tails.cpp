@@ -62,6 +62,24 @@ void handler_exit(Emission& e, const Insn& last, uint32_t at, uint32_t next, uin
   e.exit_after_handler();
 }
 
+// The end of JMP r/m and RET, with the target EIP in edx: past the CS limit
+// the handler (`slow`) raises #GP; else ESP += sp_delta (RET's pop), EIP :=
+// edx, and out through the jump cache; `join` is where the slow path rejoins.
+void leave_indirect(Emission& e, unsigned w, int32_t sp_delta, const Label& slow, const Label& join) {
+  x86::Assembler& a = e.a;
+  if (cs_limit_check(e.segkey, w)) {
+    a.cmp(x86::edx, x86::dword_ptr(kCpu, e.off.cs_limit));
+    a.ja(slow);
+  }
+  if (sp_delta) emit_sp_add(e, sp_delta);
+  a.mov(x86::dword_ptr(kCpu, e.off.eip), x86::edx);
+  a.bind(join);
+  e.retire();
+  e.eip_stale = false;  // both ways wrote it
+  e.sync_exit(0);
+  e.exit_indirect();
+}
+
 uint32_t rel_target(const Insn& in, uint32_t next) {
   uint32_t t = next + in.imm;
   return in.osz32() ? t : t & 0xFFFF;
@@ -117,16 +135,7 @@ void emit_jmp_ind_tail(Emission& e, const Insn& last, uint32_t at, uint32_t next
   } else {
     a.emit(x86::Inst::kIdMovzx, x86::edx, e.greg(last.rm, 2, false));
   }
-  if (cs_limit_check(e.segkey, w)) {
-    a.cmp(x86::edx, x86::dword_ptr(kCpu, e.off.cs_limit));
-    a.ja(slow);  // past the CS limit: the handler raises #GP
-  }
-  a.mov(x86::dword_ptr(kCpu, e.off.eip), x86::edx);
-  a.bind(join);
-  e.retire();
-  e.eip_stale = false;  // both ways wrote it
-  e.sync_exit(0);
-  e.exit_indirect();
+  leave_indirect(e, w, 0, slow, join);
 }
 
 // LOOPNE, LOOPE, LOOP (E0-E2): eCX -= 1 (the address size picks CX or ECX),
@@ -198,17 +207,7 @@ void emit_ret_tail(Emission& e, const Insn& last, uint32_t at, uint32_t next) {
   x86::Mem m = emit_stack_fast(e, w, false, slow);
   if (w == 4) a.mov(x86::edx, m);
   else a.movzx(x86::edx, m);
-  if (cs_limit_check(e.segkey, w)) {
-    a.cmp(x86::edx, x86::dword_ptr(kCpu, e.off.cs_limit));
-    a.ja(slow);  // past the CS limit: the handler raises #GP
-  }
-  emit_sp_add(e, int32_t(w));
-  a.mov(x86::dword_ptr(kCpu, e.off.eip), x86::edx);
-  a.bind(join);
-  e.retire();
-  e.eip_stale = false;  // both ways wrote it
-  e.sync_exit(0);
-  e.exit_indirect();
+  leave_indirect(e, w, int32_t(w), slow, join);
 }
 
 }  // namespace
