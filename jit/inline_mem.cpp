@@ -105,6 +105,12 @@ x86::Mem emit_mem_fast(Emission& e, const cpu::Insn& in, unsigned w, bool write,
   return tlb_fast(e, w, write, slow);
 }
 
+x86::Mem emit_mem_at(Emission& e, unsigned seg, unsigned w, bool write, const Label& slow) {
+  save_flags(e.a, e.st);
+  segment_checks(e, seg, w, write, slow);
+  return tlb_fast(e, w, write, slow);
+}
+
 // 32-bit code is compiled for a 32-bit stack (SS.B = 1), 16-bit and real-mode
 // code for a 16-bit one (SP wraps at 64 KiB); the other kind takes the slow path.
 static bool stack32(const Emission& e) { return e.mode == uint32_t(cpu::DecodeMode::Prot32); }

@@ -141,6 +141,7 @@ void emit_op(x86::Assembler& a, Op op, const Operand& dst, const Operand& src) {
 bool can_inline(const Insn& in, const Config& cfg) {
   if (!cfg.inline_ops || !genuine(in) || (in.flags & cpu::I_LOCK)) return false;
   if (can_inline_arith(in, cfg)) return true;
+  if (can_inline_string(in, cfg)) return true;
   const Desc& d = desc_of(in);
   if (d.op == Op::None || d.op == Op::Jcc || !cfg.emits(emitter_of(d.op))) return false;
   if (d.op == Op::Lea) return in.mem();
@@ -165,6 +166,7 @@ FlagEffect flag_effect(const Insn& in, const Config& cfg) {
   if (inline_jcc(in, cfg) >= 0) return {cc_flags(r.opcode & 0xF), 0, false};
   if (!can_inline(in, cfg)) return fe;
   if (can_inline_arith(in, cfg)) fe = arith_flag_effect(in);
+  else if (can_inline_string(in, cfg)) fe = string_flag_effect(in);
   else {
     const Desc& d = desc_of(in);
     fe.barrier = false;
@@ -218,6 +220,11 @@ RegUse reg_use(const Insn& in, const Config& cfg) {
     RegUse a = arith_reg_use(in);
     a.read |= u.read;
     return a;
+  }
+  if (can_inline_string(in, cfg)) {
+    RegUse s = string_reg_use(in);
+    s.read |= u.read;
+    return s;
   }
   const Desc& d = desc_of(in);
   const unsigned w = width(in);
@@ -315,6 +322,7 @@ void emit_inline(Emission& e, const Insn& in, uint32_t at, uint32_t next) {
   x86::Assembler& a = e.a;
   const CpuOffsets& off = e.off;
   if (emit_inline_arith(e, in, at, next)) return;
+  if (emit_inline_string(e, in, at, next)) return;
   const Desc& d = desc_of(in);
   const unsigned w = width(in);
   if (d.op == Op::Push || d.op == Op::Pop) return emit_stack(e, in, d.op, w, at, next);

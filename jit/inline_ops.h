@@ -36,6 +36,10 @@ void emit_inline(Emission& e, const cpu::Insn& in, uint32_t at, uint32_t next);
 // an instruction it does not handle).
 bool can_inline_arith(const cpu::Insn& in, const Config& cfg);
 bool emit_inline_arith(Emission& e, const cpu::Insn& in, uint32_t at, uint32_t next);
+// inline_string.cpp: LODS, STOS, MOVS, SCAS, CMPS without a repeat prefix,
+// and XLAT (the same contract).
+bool can_inline_string(const cpu::Insn& in, const Config& cfg);
+bool emit_inline_string(Emission& e, const cpu::Insn& in, uint32_t at, uint32_t next);
 // Write the guest's arithmetic flags from RFLAGS or rbx into
 // CpuState::eflags if they are there (clobbers rax, rcx and RFLAGS).
 void materialize_flags(x86::Assembler& a, const CpuOffsets& off, InlineState& st);
@@ -58,6 +62,7 @@ struct FlagEffect {
 };
 FlagEffect flag_effect(const cpu::Insn& in, const Config& cfg);
 FlagEffect arith_flag_effect(const cpu::Insn& in);  // inline_arith.cpp's instructions
+FlagEffect string_flag_effect(const cpu::Insn& in);  // inline_string.cpp's instructions
 uint32_t cc_flags(int cc);                           // the flags condition `cc` (0-15) reads
 
 // The guest registers an inline instruction reads and writes (bit per GPR),
@@ -68,6 +73,7 @@ struct RegUse {
 };
 RegUse reg_use(const cpu::Insn& in, const Config& cfg);   // inline_ops.cpp, tails included
 RegUse arith_reg_use(const cpu::Insn& in);                // inline_arith.cpp's instructions
+RegUse string_reg_use(const cpu::Insn& in);               // inline_string.cpp's instructions
 
 // tails.cpp: the block ends the translator emits inline (Tail::None: the
 // handler runs and the generic exits follow).
@@ -93,6 +99,9 @@ void emit_jcc(x86::Assembler& a, const CpuOffsets& off, int cc, InlineState& st,
 // wrapped to the address size (clobbers rdx; leaves RFLAGS alone).
 void emit_ea(Emission& e, const cpu::Insn& in);
 x86::Mem emit_mem_fast(Emission& e, const cpu::Insn& in, unsigned w, bool write, const asmjit::Label& slow);
+// The same for seg:[offset already in ecx] (zero-extended into rcx; string
+// instructions and XLAT address memory without a ModRM operand).
+x86::Mem emit_mem_at(Emission& e, unsigned seg, unsigned w, bool write, const asmjit::Label& slow);
 // The same for the stack: SS:[ESP - w] (push) or SS:[ESP] (pop); a 32-bit
 // stack in 32-bit code, a 16-bit one (SP) otherwise, the other kind slow.
 x86::Mem emit_stack_fast(Emission& e, unsigned w, bool push, const asmjit::Label& slow);

@@ -6,7 +6,8 @@ namespace {
 using Bytes = std::vector<uint8_t>;
 
 // Registers an instruction may write: EAX ECX EDX EBP EDI (EBX, ESI, ESP are
-// the data pointer, the index and the stack). Byte registers: AL CL DL AH CH DH.
+// the data pointer, the index and the stack; string_op() moves ESI and puts
+// it back). Byte registers: AL CL DL AH CH DH.
 const uint8_t kDst32[] = {0, 1, 2, 5, 7};
 const uint8_t kDst8[] = {0, 1, 2, 4, 5, 6};
 
@@ -16,7 +17,8 @@ const uint8_t kCounts[] = {0, 1, 2, 7, 8, 9, 15, 16, 17, 18, 31, 32, 33, 63, 0xF
 
 struct Gen {
   Rng& r;
-  std::vector<Bytes> pre;  // set-up instructions one() wants before its own
+  std::vector<Bytes> pre;   // set-up instructions one() wants before its own
+  std::vector<Bytes> post;  // and after it (ESI back to a small index)
   uint8_t dst32() { return kDst32[r.below(5)]; }
   uint8_t dst8() { return kDst8[r.below(6)]; }
   uint8_t any() { return uint8_t(r.below(8)); }
@@ -46,6 +48,53 @@ struct Gen {
     uint32_t v = uint32_t(r.next());
     if (r.below(4) == 0) v = r.below(3) == 0 ? 0 : (r.coin() ? 0xFFFFFFFF : 0x80000000u >> (32 - 8 * n));
     for (unsigned k = 0; k < n; ++k) b.push_back(uint8_t(v >> (8 * k)));
+  }
+
+  // A string instruction without a repeat prefix, or XLAT, with its pointers
+  // set up just before: a 32-bit address size points ESI/EDI into the data
+  // area (through LEA from EBX); a 16-bit one (67) takes SI/DI inside the
+  // low 64 KiB, mostly in 0x7000..0x7FFF (which the fuzzer compares) under
+  // random upper halves, sometimes at the 64 KiB edges so the pointers wrap.
+  // DF is set or cleared at random before; a segment override now and then
+  // (the segments are flat; CS is not a data segment, so CS: takes the slow
+  // path). ESI is put back to a small index afterwards.
+  void lea_ptr(uint8_t reg, uint32_t off) {  // lea reg, [ebx + off] (disp32)
+    Bytes m = {0x8D, uint8_t(0x80 | (reg << 3) | 3)};
+    for (int k = 0; k < 4; ++k) m.push_back(uint8_t(off >> (8 * k)));
+    pre.push_back(m);
+  }
+  uint32_t ptr16() {
+    static const uint16_t edges[] = {0xFFFF, 0xFFFE, 0xFFFD, 0x0000, 0x0001, 0x0002};
+    uint32_t lo = r.below(8) == 0 ? edges[r.below(6)] : 0x7000 + r.below(0xFF0);
+    return (uint32_t(r.next()) & 0xFFFF0000u) | lo;
+  }
+  Bytes string_op() {
+    Bytes b;
+    if (r.below(3) == 0) pre.push_back({uint8_t(r.coin() ? 0xFD : 0xFC)});  // STD / CLD
+    static const uint8_t seg[] = {0x26, 0x2E, 0x36, 0x3E, 0x64, 0x65};
+    if (r.below(4) == 0) b.push_back(seg[r.below(6)]);
+    const unsigned op = r.below(6);  // LODS STOS MOVS SCAS CMPS XLAT
+    const bool a16 = r.below(4) == 0;
+    const unsigned w = r.below(3);   // byte, word, dword
+    if (op == 5) {
+      if (a16) b.push_back(0x67);    // [BX + AL]: BX is 0, so the low 256 bytes
+      b.push_back(0xD7);
+      return b;
+    }
+    const bool src = op != 1 && op != 3, dst = op != 0;
+    if (a16) {
+      if (src) set_reg(6, ptr16());
+      if (dst) set_reg(7, ptr16());
+    } else {
+      if (src) lea_ptr(6, r.below(0x1FC));
+      if (dst) lea_ptr(7, r.below(0x1FC));
+    }
+    if (src) post.push_back({0xBE, uint8_t(r.below(16)), 0, 0, 0});  // mov esi, small
+    if (w == 1) b.push_back(0x66);
+    if (a16) b.push_back(0x67);
+    static const uint8_t opc[] = {0xAC, 0xAA, 0xA4, 0xAE, 0xA6};
+    b.push_back(uint8_t(opc[op] + (w ? 1 : 0)));
+    return b;
   }
 
   // One instruction of a random kind.
@@ -210,6 +259,8 @@ struct Gen {
         if (r.coin()) b.push_back(uint8_t(0x50 + any()));
         else b.push_back(uint8_t(0x58 + dst32()));
         break;
+      case 19:  // string instructions, XLAT
+        return string_op();
       default: {  // ALU register-register again: the inline translator's hot set
         uint8_t op = uint8_t(r.below(8));
         b.push_back(uint8_t(op * 8 + (byte ? 0 : 1)));
@@ -225,7 +276,7 @@ struct Gen {
 
 Stream generate(Rng& r, unsigned insns) {
   Stream s;
-  Gen g{r, {}};
+  Gen g{r, {}, {}};
   for (unsigned k = 0; k < insns; ++k) {
     if (r.below(16) == 0) {
       // Block ends through the stack: CALL to the next instruction and POP,
@@ -262,10 +313,16 @@ Stream generate(Rng& r, unsigned insns) {
       s.starts.push_back(uint32_t(s.code.size()));
       s.code.insert(s.code.end(), next.begin(), next.end());
       ++k;
-      continue;
+    } else {
+      s.starts.push_back(uint32_t(s.code.size()));
+      s.code.insert(s.code.end(), next.begin(), next.end());
     }
-    s.starts.push_back(uint32_t(s.code.size()));
-    s.code.insert(s.code.end(), next.begin(), next.end());
+    for (const Bytes& p : g.post) {  // its clean-up (run even if a Jcc skipped it)
+      s.starts.push_back(uint32_t(s.code.size()));
+      s.code.insert(s.code.end(), p.begin(), p.end());
+      ++k;
+    }
+    g.post.clear();
   }
   s.code.push_back(0xF4);  // hlt
   for (unsigned k = 0; k < 8; ++k) s.gpr[k] = uint32_t(r.next());
