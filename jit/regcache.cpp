@@ -29,11 +29,14 @@ RegCache plan_registers(const std::vector<cpu::Insn>& insns, uint32_t n, const C
     if (!inl) continue;  // a handler call: everything is stored before it anyway
     // A high-byte register (AH..BH) lives in CpuState only: any byte operand
     // (MOVZX/MOVSX read one from a wider instruction).
+    // The register fields count only where the form has one: Gb, Eb (a
+    // register operand), or a high-byte register named in the form (MOV AH,Ib).
     std::string_view ops = row_operands(cpu::table()[in.row]);
-    const bool bytes = width(in) == 1;
-    if ((bytes || ops.find("Gb") != std::string_view::npos) && in.reg >= 4) banned |= uint8_t(1u << (in.reg - 4));
-    if ((bytes || ops.find("Eb") != std::string_view::npos) && !in.mem() && in.rm >= 4)
-      banned |= uint8_t(1u << (in.rm - 4));
+    if (ops.find("Gb") != std::string_view::npos && in.reg >= 4) banned |= uint8_t(1u << (in.reg - 4));
+    if (ops.find("Eb") != std::string_view::npos && !in.mem() && in.rm >= 4) banned |= uint8_t(1u << (in.rm - 4));
+    static const char* const kHigh[4] = {"AH", "CH", "DH", "BH"};
+    for (unsigned r = 0; r < 4; ++r)
+      if (ops.find(kHigh[r]) != std::string_view::npos) banned |= uint8_t(1u << r);
     const RegUse u = reg_use(in, cfg);
     const uint8_t touched = u.read | u.written;
     // A register whose first use writes it whole needs no load at entry.
