@@ -1,7 +1,8 @@
-// REP MOVS / REP STOS in bulk: see rep_string.h for the contract. Every
-// decision below mirrors cpu/ops/string.cpp's run_string() and the checks
-// of read_mem/write_mem (cpu/cpu.h); when one of them could go a different
-// way for some element, the reference handler runs the batch instead.
+// REP MOVS / STOS and REPE/REPNE CMPS / SCAS in bulk: see rep_string.h for
+// the contract. Every decision below mirrors cpu/ops/string.cpp's
+// run_string() and the checks of read_mem/write_mem (cpu/cpu.h); when one of
+// them could go a different way for some element, the reference handler runs
+// the batch instead.
 #include "jit/rep_string.h"
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <cstring>
 
 #include "cpu/cpu.h"
+#include "cpu/flags.h"
 #include "cpu/table.h"
 #include "jit/inline_util.h"
 
@@ -86,52 +88,146 @@ template <class T> void fill(uint8_t* d, T v, uint32_t n) {
   }
 }
 
+// One batch as the reference runs it, when it can go in bulk: `n` elements
+// (2 <= n <= count), and the host addresses of the lowest element of each
+// operand (`s` only with a source).
+struct Plan {
+  uint32_t n;
+  uint8_t* d;
+  const uint8_t* s;
+};
+
+// The batch for `count` (>= 2) iterations of an instruction whose
+// destination ES:(E)DI is written (`Write`) or read, with or without a
+// source i.seg:(E)SI, or false when the reference handler must run it.
+template <class T, bool A32, bool Src, bool Write>
+bool plan(Cpu& c, const Insn& i, uint32_t count, bool down, uint32_t si, uint32_t di, Plan& p) {
+  constexpr uint32_t S = sizeof(T);
+  const uint32_t sbase = c.seg[i.seg].base;
+  uint32_t n = run_on_page<T, A32>(c.seg[cpu::ES].base, di, down, std::min(count, kBatch));
+  if (Src) {
+    if (n) n = run_on_page<T, A32>(sbase, si, down, n);
+  } else if (((sbase + si) & mmu::kPageMask) + S > mmu::kPageSize) {
+    // Without a source the reference still tests that i.seg:(E)SI stays on
+    // its first page after every iteration: an (E)SI that straddles a page
+    // ends every batch after one element.
+    return false;
+  }
+  if (n < 2) return false;
+  const uint32_t span = (n - 1) * S, len = n * S;
+  const uint32_t dlo = down ? di - span : di;
+  const uint32_t slo = down ? si - span : si;
+  if (!seg_usable(c, cpu::ES, dlo, len, Write)) return false;
+  if (Src && !seg_usable(c, i.seg, slo, len, false)) return false;
+  const uint32_t dlin = c.seg[cpu::ES].base + dlo;
+  const uint32_t slin = Src ? sbase + slo : 0;
+  if (S > 1 && ((dlin | slin) & (S - 1)) && c.cpl == 3 && (c.cr[0] & cpu::CR0_AM) && (c.eflags & cpu::AC) &&
+      !c.real_mode())
+    return false;  // #AC on the first element
+  p.n = n;
+  p.d = host_range(c, dlin, Write);
+  p.s = Src ? host_range(c, slin, false) : nullptr;
+  return p.d && (!Src || p.s);
+}
+
+// Index registers and the end of the batch after `done` elements; `stop`:
+// the REPE/REPNE condition ended the repetition.
+template <bool A32, bool Src>
+void finish(Cpu& c, uint32_t count, uint32_t done, bool down, uint32_t si, uint32_t di, uint32_t size, bool stop) {
+  const uint32_t len = done * size;
+  const uint32_t step = down ? uint32_t(0) - len : len;
+  idx_set<A32>(c, cpu::ECX, count - done);
+  idx_set<A32>(c, cpu::EDI, di + step);
+  if (Src) idx_set<A32>(c, cpu::ESI, si + step);
+  if (count == done || stop) return;  // finished: EIP stays at the next instruction
+  c.eip = c.snap[8];                  // more to do: run the instruction again after looking at events
+  c.events |= cpu::EV_MODE;
+}
+
 template <class T, bool A32, bool Movs> void rep_bulk(Cpu& c, const Insn& i) {
   constexpr uint32_t S = sizeof(T);
   const uint32_t count = idx_get<A32>(c, cpu::ECX);
   if (count < 2 || c.events || (c.eflags & cpu::TF)) return i.fn(c, i);
   const bool down = c.eflags & cpu::DF;
-  const uint32_t di = idx_get<A32>(c, cpu::EDI);
-  const uint32_t si = Movs ? idx_get<A32>(c, cpu::ESI) : 0;
-  uint32_t n = run_on_page<T, A32>(c.seg[cpu::ES].base, di, down, std::min(count, kBatch));
-  if (Movs && n) n = run_on_page<T, A32>(c.seg[i.seg].base, si, down, n);
-  if (n < 2) return i.fn(c, i);
-
-  const uint32_t span = (n - 1) * S, len = n * S;
-  const uint32_t dlo = down ? di - span : di;
-  const uint32_t slo = down ? si - span : si;
-  if (!seg_usable(c, cpu::ES, dlo, len, true)) return i.fn(c, i);
-  if (Movs && !seg_usable(c, i.seg, slo, len, false)) return i.fn(c, i);
-  const uint32_t dlin = c.seg[cpu::ES].base + dlo;
-  const uint32_t slin = Movs ? c.seg[i.seg].base + slo : 0;
-  if (S > 1 && ((dlin | slin) & (S - 1)) && c.cpl == 3 && (c.cr[0] & cpu::CR0_AM) && (c.eflags & cpu::AC) &&
-      !c.real_mode())
-    return i.fn(c, i);  // #AC on the first element
-  uint8_t* d = host_range(c, dlin, true);
-  if (!d) return i.fn(c, i);
+  const uint32_t di = idx_get<A32>(c, cpu::EDI), si = idx_get<A32>(c, cpu::ESI);
+  Plan p;
+  if (!plan<T, A32, Movs, true>(c, i, count, down, si, di, p)) return i.fn(c, i);
+  const uint32_t n = p.n, len = n * S;
   if constexpr (Movs) {
-    const uint8_t* s = host_range(c, slin, false);
-    if (!s) return i.fn(c, i);
-    bool ahead = down ? (d < s && s < d + len) : (s < d && d < s + len);
-    if (ahead) copy_elements<T>(d, s, n, down);
-    else std::memmove(d, s, len);
+    bool ahead = down ? (p.d < p.s && p.s < p.d + len) : (p.s < p.d && p.d < p.s + len);
+    if (ahead) copy_elements<T>(p.d, p.s, n, down);
+    else std::memmove(p.d, p.s, len);
   } else {
-    fill<T>(d, cpu::getr<T>(c, cpu::EAX), n);
+    fill<T>(p.d, cpu::getr<T>(c, cpu::EAX), n);
   }
-
   bulk_batches.fetch_add(1, std::memory_order_relaxed);
-  const uint32_t step = down ? uint32_t(0) - len : len;
-  idx_set<A32>(c, cpu::ECX, count - n);
-  idx_set<A32>(c, cpu::EDI, di + step);
-  if (Movs) idx_set<A32>(c, cpu::ESI, si + step);
-  if (count == n) return;  // finished: EIP stays at the next instruction
-  c.eip = c.snap[8];       // more to do: run the instruction again after looking at events
-  c.events |= cpu::EV_MODE;
+  finish<A32, Movs>(c, count, n, down, si, di, S, false);
 }
 
-template <class T> cpu::Handler pick(bool movs, bool a32) {
-  if (movs) return a32 ? &rep_bulk<T, true, true> : &rep_bulk<T, false, true>;
-  return a32 ? &rep_bulk<T, true, false> : &rep_bulk<T, false, false>;
+template <class T> inline T load(const uint8_t* p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));
+  return v;
+}
+
+// REPE/REPNE SCAS and CMPS over the batch's `n` elements: the number of
+// elements the reference compares (up to and including the one whose ZF
+// ends the repetition, else all n), with that last pair in a, b. `d0`, `s0`
+// point at element 0; `step` is +-sizeof(T).
+template <class T, bool Cmps>
+uint32_t compare(const uint8_t* d0, const uint8_t* s0, ptrdiff_t step, uint32_t n, bool repne, T& a, T& b) {
+  constexpr uint32_t S = sizeof(T);
+  if constexpr (!Cmps && S == 1) {
+    if (repne) {  // REPNE SCASB: look for AL
+      const void* hit = step > 0 ? std::memchr(d0, a, n) : memrchr(d0 - (n - 1), a, n);
+      uint32_t k = !hit ? n - 1 : step > 0 ? uint32_t(static_cast<const uint8_t*>(hit) - d0)
+                                           : uint32_t(d0 - static_cast<const uint8_t*>(hit));
+      b = d0[ptrdiff_t(k) * step];
+      return k + 1;
+    }
+  }
+  if (Cmps && !repne) {  // REPE CMPS: all equal is the common case
+    const ptrdiff_t low = step > 0 ? 0 : ptrdiff_t(n - 1) * step;
+    if (std::memcmp(s0 + low, d0 + low, n * S) == 0) {
+      a = b = load<T>(d0 + ptrdiff_t(n - 1) * step);
+      return n;
+    }
+  }
+  for (uint32_t k = 0;; ++k) {
+    b = load<T>(d0 + ptrdiff_t(k) * step);
+    if (Cmps) a = load<T>(s0 + ptrdiff_t(k) * step);
+    if ((a == b) == repne || k + 1 == n) return k + 1;
+  }
+}
+
+template <class T, bool A32, bool Cmps> void rep_compare(Cpu& c, const Insn& i) {
+  constexpr uint32_t S = sizeof(T);
+  const uint32_t count = idx_get<A32>(c, cpu::ECX);
+  if (count < 2 || c.events || (c.eflags & cpu::TF)) return i.fn(c, i);
+  const bool down = c.eflags & cpu::DF;
+  const uint32_t di = idx_get<A32>(c, cpu::EDI), si = idx_get<A32>(c, cpu::ESI);
+  Plan p;
+  if (!plan<T, A32, Cmps, false>(c, i, count, down, si, di, p)) return i.fn(c, i);
+  const ptrdiff_t step = down ? -ptrdiff_t(S) : ptrdiff_t(S);
+  const ptrdiff_t first = down ? ptrdiff_t(p.n - 1) * S : 0;  // element 0 is the highest going down
+  const bool repne = i.flags & cpu::I_REPNE;                  // as rep_cond() in cpu/ops/string.cpp
+  T a = Cmps ? T(0) : cpu::getr<T>(c, cpu::EAX), b;
+  const uint32_t done = compare<T, Cmps>(p.d + first, Cmps ? p.s + first : nullptr, step, p.n, repne, a, b);
+  cpu::flags::sub<T>(c.eflags, a, b);  // the last comparison's flags, as the reference leaves them
+  bulk_batches.fetch_add(1, std::memory_order_relaxed);
+  finish<A32, Cmps>(c, count, done, down, si, di, S, (a == b) == repne);
+}
+
+enum class Kind { Movs, Stos, Cmps, Scas };
+
+template <class T> cpu::Handler pick(Kind k, bool a32) {
+  switch (k) {
+    case Kind::Movs: return a32 ? &rep_bulk<T, true, true> : &rep_bulk<T, false, true>;
+    case Kind::Stos: return a32 ? &rep_bulk<T, true, false> : &rep_bulk<T, false, false>;
+    case Kind::Cmps: return a32 ? &rep_compare<T, true, true> : &rep_compare<T, false, true>;
+    case Kind::Scas: return a32 ? &rep_compare<T, true, false> : &rep_compare<T, false, false>;
+  }
+  return nullptr;
 }
 
 }  // namespace
@@ -143,13 +239,18 @@ cpu::Handler rep_handler(const Insn& in, const Config& cfg) {
   const cpu::Row& row = cpu::table()[in.row];
   if (row.map != 0) return nullptr;
   std::string_view mn = row_mnemonic(row);
-  bool movs = mn == "MOVSB" || mn == "MOVSW" || mn == "MOVSD";
-  bool stos = mn == "STOSB" || mn == "STOSW" || mn == "STOSD";
-  if (!movs && !stos) return nullptr;
+  if (mn.size() != 5 || (mn[4] != 'B' && mn[4] != 'W' && mn[4] != 'D')) return nullptr;
+  Kind k;
+  std::string_view stem = mn.substr(0, 4);
+  if (stem == "MOVS") k = Kind::Movs;
+  else if (stem == "STOS") k = Kind::Stos;
+  else if (stem == "CMPS") k = Kind::Cmps;
+  else if (stem == "SCAS") k = Kind::Scas;
+  else return nullptr;
   switch (row.size) {
-    case cpu::Size::B: return pick<uint8_t>(movs, in.asz32());
-    case cpu::Size::W: return pick<uint16_t>(movs, in.asz32());
-    case cpu::Size::D: return pick<uint32_t>(movs, in.asz32());
+    case cpu::Size::B: return pick<uint8_t>(k, in.asz32());
+    case cpu::Size::W: return pick<uint16_t>(k, in.asz32());
+    case cpu::Size::D: return pick<uint32_t>(k, in.asz32());
     default: return nullptr;
   }
 }
