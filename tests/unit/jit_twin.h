@@ -37,6 +37,16 @@ struct Side {
   }
 };
 
+// An interrupt source with one request line (vector 0x20), as the PIC is.
+struct OneIrq : cpu::IntrSource {
+  bool pending = false;
+  bool intr_pending() override { return pending; }
+  uint8_t intr_ack() override {
+    pending = false;
+    return 0x20;
+  }
+};
+
 struct Twin {
   Side a, b;  // a: the interpreter, b: the translator
   static constexpr uint32_t kCode = 0x1000;
@@ -87,6 +97,30 @@ struct Twin {
       extra(s);
       s.c.sync_paging();
     });
+  }
+  // An interrupt for each machine: a flat GDT, an IDT whose vector 0x20 gate
+  // points at a handler at 0x3000 that counts in [0x4000] and IRETs, and IF
+  // set. raise_irq() requests it in both, as the Machine does between slices.
+  OneIrq irq_a, irq_b;
+  void counting_irq() {
+    a.c.intr = &irq_a;
+    b.c.intr = &irq_b;
+    const uint32_t gdt = 0x500, idt = 0x600, handler = 0x3000;
+    both([&](Side& s) {
+      s.mem.write<uint64_t>(gdt + 8, 0x00CF9A000000FFFFull);
+      s.mem.write<uint64_t>(gdt + 16, 0x00CF92000000FFFFull);
+      s.mem.write<uint32_t>(idt + 0x20 * 8, (handler & 0xFFFF) | (0x08u << 16));
+      s.mem.write<uint32_t>(idt + 0x20 * 8 + 4, (handler & 0xFFFF0000u) | 0x8E00);
+      s.c.gdtr = cpu::DescTable{gdt, 23};
+      s.c.idtr = cpu::DescTable{idt, 256 * 8 - 1};
+      s.c.eflags |= cpu::IF;
+    });
+    load(handler, {0xFF, 0x05, 0x00, 0x40, 0x00, 0x00, 0xCF});  // inc dword [0x4000] ; iretd
+  }
+  void raise_irq() {
+    irq_a.pending = irq_b.pending = true;
+    a.c.events |= cpu::EV_IRQ;
+    b.c.events |= cpu::EV_IRQ;
   }
   void load(uint32_t addr, const std::vector<uint8_t>& bytes) {
     both([&](Side& s) { s.mem.load(addr, bytes.data(), uint32_t(bytes.size())); });

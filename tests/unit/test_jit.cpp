@@ -154,39 +154,12 @@ TEST_CASE("jit: a page fault in the middle of a block restarts the instruction")
   CHECK(t.b.jit->jit_stats().faults == 1);
 }
 
-namespace {
-struct OneIrq : IntrSource {
-  bool pending = false;
-  bool intr_pending() override { return pending; }
-  uint8_t intr_ack() override {
-    pending = false;
-    return 0x20;
-  }
-};
-}  // namespace
-
 TEST_CASE("jit: interrupts are taken at the same instruction in both engines") {
   // A long register loop with IF set; an interrupt is raised between budget
   // slices, as the Machine does; the handler counts in memory and IRETs.
   Twin t;
   t.flat32();
-  OneIrq irq_a, irq_b;
-  t.a.c.intr = &irq_a;
-  t.b.c.intr = &irq_b;
-  const uint32_t gdt = 0x500, idt = 0x600, handler = 0x3000;
-  t.both([&](Side& s) {
-    s.mem.write<uint64_t>(gdt + 8, 0x00CF9A000000FFFFull);
-    s.mem.write<uint64_t>(gdt + 16, 0x00CF92000000FFFFull);
-    s.mem.write<uint32_t>(idt + 0x20 * 8, (handler & 0xFFFF) | (0x08u << 16));
-    s.mem.write<uint32_t>(idt + 0x20 * 8 + 4, (handler & 0xFFFF0000u) | 0x8E00);
-    s.c.gdtr = DescTable{gdt, 23};
-    s.c.idtr = DescTable{idt, 256 * 8 - 1};
-    s.c.eflags |= IF;
-  });
-  std::vector<uint8_t> h = {0xFF, 0x05};  // inc dword [0x4000] ; iretd
-  le32(h, 0x4000);
-  h.push_back(0xCF);
-  t.load(handler, h);
+  t.counting_irq();
   std::vector<uint8_t> loop = kSumLoop;
   loop[1] = 0x40;  // mov ecx, 0x0D40 ... a longer loop
   loop[2] = 0x0D;
@@ -194,9 +167,7 @@ TEST_CASE("jit: interrupts are taken at the same instruction in both engines") {
   for (uint64_t slice : {7u, 131u, 1000u, 3u, 577u, 1u, 2000u}) {
     CAPTURE(slice);
     CHECK(t.run(slice) == Exit::Budget);
-    irq_a.pending = irq_b.pending = true;
-    t.a.c.events |= EV_IRQ;
-    t.b.c.events |= EV_IRQ;
+    t.raise_irq();
     CHECK(t.diff() == "");
   }
   CHECK(t.run(100000) == Exit::Halted);

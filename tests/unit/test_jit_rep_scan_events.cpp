@@ -245,17 +245,6 @@ TEST_CASE("jit rep scan: the bulk handler against the reference handler, call by
   }
 }
 
-namespace {
-struct OneIrq : IntrSource {
-  bool pending = false;
-  bool intr_pending() override { return pending; }
-  uint8_t intr_ack() override {
-    pending = false;
-    return 0x20;
-  }
-};
-}  // namespace
-
 TEST_CASE("jit rep scan: interrupts and budget ends in long scans come at the same iteration") {
   // REPE CMPSD over 40000 equal dwords, then REPNE SCASB over 200000 bytes
   // without the byte, with IF set; slices of odd sizes end the budget in
@@ -263,23 +252,7 @@ TEST_CASE("jit rep scan: interrupts and budget ends in long scans come at the sa
   // changes the flags). After every slice both machines agree.
   Twin t;
   t.flat32();
-  OneIrq irq_a, irq_b;
-  t.a.c.intr = &irq_a;
-  t.b.c.intr = &irq_b;
-  const uint32_t gdt = 0x500, idt = 0x600, handler = 0x3000;
-  t.both([&](Side& s) {
-    s.mem.write<uint64_t>(gdt + 8, 0x00CF9A000000FFFFull);
-    s.mem.write<uint64_t>(gdt + 16, 0x00CF92000000FFFFull);
-    s.mem.write<uint32_t>(idt + 0x20 * 8, (handler & 0xFFFF) | (0x08u << 16));
-    s.mem.write<uint32_t>(idt + 0x20 * 8 + 4, (handler & 0xFFFF0000u) | 0x8E00);
-    s.c.gdtr = DescTable{gdt, 23};
-    s.c.idtr = DescTable{idt, 256 * 8 - 1};
-    s.c.eflags |= IF;
-  });
-  std::vector<uint8_t> h = {0xFF, 0x05};  // inc dword [0x4000] ; iretd
-  le32(h, 0x4000);
-  h.push_back(0xCF);
-  t.load(handler, h);
+  t.counting_irq();
   std::vector<uint8_t> src(200000);
   for (uint32_t p = 0; p < src.size(); ++p) src[p] = uint8_t(p * 31 + (p >> 11)) | 1;  // never 0x00
   t.load(0x100000, src);
@@ -302,9 +275,7 @@ TEST_CASE("jit rep scan: interrupts and budget ends in long scans come at the sa
     CHECK(t.run(slice) == Exit::Budget);
     CHECK(t.diff(0x10000) == "");
     in_cmps |= t.b.c.eip == kCode + 15 && t.b.c.gpr[ECX] != 0 && t.b.c.gpr[ECX] != 40000;
-    irq_a.pending = irq_b.pending = true;
-    t.a.c.events |= EV_IRQ;
-    t.b.c.events |= EV_IRQ;
+    t.raise_irq();
     ++irqs;
   }
   CHECK(in_cmps);                  // slices ended in the middle of the REPE CMPSD
