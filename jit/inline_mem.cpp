@@ -72,6 +72,15 @@ x86::Mem tlb_fast(Emission& e, unsigned w, bool write, const Label& slow) {
 
 }  // namespace
 
+// A base or index register from CpuState: 16-bit addressing reads only the
+// word (16-bit code writes registers with 16-bit stores, and a wider load
+// right after one cannot be forwarded from the store: a stall of a dozen
+// cycles on every such access).
+static void load_addr_reg(Emission& e, const cpu::Insn& in, const x86::Gp& dst, unsigned r) {
+  if (in.asz32()) e.a.mov(dst, gpr32(e.off, r));
+  else e.a.movzx(dst, x86::word_ptr(kCpu, e.off.gpr + 4 * int32_t(r)));
+}
+
 void emit_ea(Emission& e, const cpu::Insn& in) {
   // MOV, LEA and MOVZX only: RFLAGS (which may hold the guest's) is untouched.
   x86::Assembler& a = e.a;
@@ -81,11 +90,11 @@ void emit_ea(Emission& e, const cpu::Insn& in) {
   x86::Gp ri = x86::rdx, rb = x86::rcx;
   if (index) {
     if (e.rc.has(in.index)) ri = e.rc.host[in.index].r64();
-    else a.mov(x86::edx, gpr32(e.off, in.index));
+    else load_addr_reg(e, in, x86::edx, in.index);
   }
   if (base) {
     if (e.rc.has(in.base)) rb = e.rc.host[in.base].r64();
-    else a.mov(x86::ecx, gpr32(e.off, in.base));
+    else load_addr_reg(e, in, x86::ecx, in.base);
     if (index) a.lea(x86::ecx, x86::ptr(rb, ri, in.scale, disp));
     else if (disp || rb != x86::rcx) a.lea(x86::ecx, x86::ptr(rb, disp));
   } else if (index) {
