@@ -9,34 +9,19 @@
 #include <vector>
 
 #include "jit/rep_string.h"
+#include "tests/unit/jit_rigs.h"
 #include "tests/unit/jit_twin.h"
 
 using namespace cpu;
+using xt::le32;
+using xt::real16;
 using xt::Side;
+using xt::string_regs;
 using xt::Twin;
 
 namespace {
 
 constexpr uint32_t kCode = Twin::kCode;
-
-void le32(std::vector<uint8_t>& v, uint32_t x) {
-  for (int k = 0; k < 4; ++k) v.push_back(uint8_t(x >> (8 * k)));
-}
-
-// Real mode with CS = 0 (code at kCode) and the other segments at `ds`/`es`.
-void real16(Twin& t, uint16_t ds, uint16_t es, uint32_t limit = 0xFFFF) {
-  t.both([&](Side& s) {
-    Cpu& c = s.c;
-    c.seg[CS] = Segment{0, 0, 0, 0xFFFF, SEG_P | SEG_S | SEG_CODE | SEG_RW | SEG_ACCESSED};
-    c.seg[DS].sel = ds;
-    c.seg[DS].base = uint32_t(ds) << 4;
-    c.seg[ES].sel = es;
-    c.seg[ES].base = uint32_t(es) << 4;
-    c.seg[DS].limit = c.seg[ES].limit = limit;
-    c.eip = kCode;
-    c.gpr[ESP] = 0x0800;
-  });
-}
 
 // A byte pattern over [from, to) in both machines (and in the model).
 void pattern(Twin& t, std::vector<uint8_t>& model, uint32_t from, uint32_t to) {
@@ -84,24 +69,11 @@ uint64_t run_case(const Case& k, const std::string& spec = "") {
   else real16(t, k.ds, k.es, k.limit);
   const uint32_t sbase = k.a32 ? 0 : uint32_t(k.ds) << 4, dbase = k.a32 ? 0 : uint32_t(k.es) << 4;
   pattern(t, model, 0x10000, 0x60000);
-  // First touch both pages (mov bl, es:[(e)di] ; mov bl, [(e)si]) so that
-  // the soft TLB has them and the very first batch can go in bulk.
-  std::vector<uint8_t> code = {0x26, 0x8A, uint8_t(k.a32 ? 0x1F : 0x1D), 0x8A, uint8_t(k.a32 ? 0x1E : 0x1C)};
-  bool osz = k.w == 4 ? !k.a32 : (k.w == 2 && k.a32);  // 66h for the other operand size
-  if (osz) code.push_back(0x66);
-  code.push_back(k.rep);
-  code.push_back(k.op);
-  code.push_back(0xF4);  // hlt
+  const std::vector<uint8_t> code = xt::touch_then_rep(k.a32, k.w, k.rep, k.op);
   t.load(kCode, code);
   for (unsigned b = 0; b < code.size(); ++b) model[kCode + b] = code[b];
   const uint32_t eax = 0x8C4B2A19;
-  t.both([&](Side& s) {
-    s.c.gpr[ECX] = k.count | k.hi;
-    s.c.gpr[ESI] = k.si | k.hi;
-    s.c.gpr[EDI] = k.di | k.hi;
-    s.c.gpr[EAX] = eax;
-    if (k.down) s.c.eflags |= DF;
-  });
+  string_regs(t, k.count | k.hi, k.si | k.hi, k.di | k.hi, eax, k.down ? DF : 0);
   uint32_t cx = k.count, si = k.si, di = k.di;
   run_model(model, k, sbase, dbase, eax, cx, si, di);
   const uint64_t bulk0 = jit::rep_bulk_batches();
@@ -221,21 +193,7 @@ TEST_CASE("jit rep: a segment limit in mid-REP faults at the same element") {
   for (bool src_limited : {false, true}) {
     CAPTURE(src_limited);
     Twin t;
-    t.flat32();
-    t.both([&](Side& s) {
-      Segment& g = s.c.seg[src_limited ? DS : ES];
-      g.limit = 0x20F7F;
-      g.attr &= ~SEG_G;
-      s.c.gpr[ESI] = src_limited ? 0x20E00 : 0x30000;
-      s.c.gpr[EDI] = src_limited ? 0x40000 : 0x20E00;
-      s.c.gpr[ECX] = 0x180;
-      s.c.gpr[EAX] = 0x11223344;
-    });
-    t.load(0x20000, std::vector<uint8_t>(0x4000, 0x5A));
-    t.load(0x30000, std::vector<uint8_t>(0x4000, 0x5A));
-    t.load(0x40000, std::vector<uint8_t>(0x4000, 0xEE));
-    // mov bl, es:[edi] ; mov bl, [esi] ; rep movsd / rep stosd ; hlt
-    t.load(kCode, {0x26, 0x8A, 0x1F, 0x8A, 0x1E, 0xF3, uint8_t(src_limited ? 0xA5 : 0xAB), 0xF4});
+    xt::limit_rig(t, src_limited, 0x11223344, 0xEE, src_limited ? 0xA5 : 0xAB);  // rep movsd / rep stosd
     CHECK(t.run(10000) == Exit::Shutdown);
     CHECK(t.diff(0x50000) == "");
     CHECK(t.b.c.gpr[ECX] == 0x120);  // 0x60 dwords up to the limit
@@ -334,30 +292,15 @@ TEST_CASE("jit rep: the bulk handler against the reference handler, call by call
       real16(t, 0x3000, 0x2000);
       std::vector<uint8_t> model(1u << 20);
       pattern(t, model, 0x20000, 0x40000);
-      const uint8_t bytes[] = {0xF3, 0xA5};  // rep movsw
-      Insn in{};
-      REQUIRE(decode(DecodeMode::Real16, bytes, sizeof bytes, in) == DecodeStatus::Ok);
+      const Insn in = xt::decoded(DecodeMode::Real16, {0xF3, 0xA5});  // rep movsw
       cpu::Handler bulk = jit::rep_handler(in, jit::Config{});
       REQUIRE(bool(bulk));
-      t.both([&](Side& s) {
-        s.c.gpr[ECX] = 300;
-        s.c.gpr[ESI] = 0x0100;
-        s.c.gpr[EDI] = 0x0200;
-        if (tf) s.c.eflags |= TF;
-      });
+      string_regs(t, 300, 0x0100, 0x0200, 0, tf ? TF : 0);
       const uint64_t bulk0 = jit::rep_bulk_batches();
       unsigned calls = 0;
       while (t.a.c.gpr[ECX] & 0xFFFF) {
         REQUIRE(calls < 1000);
-        for (Side* s : {&t.a, &t.b}) {
-          Cpu& c = s->c;
-          c.eip = kCode;
-          take_snapshot(c);
-          c.eip = kCode + 2;
-          c.events = ev;
-          (s == &t.a ? in.fn : bulk)(c, in);
-          c.events &= ~(EV_MODE | EV_IRQ);
-        }
+        xt::call_both(t, in, bulk, ev, 2);
         ++calls;
         REQUIRE(t.diff(0) == "");  // registers (memory at the end)
       }
@@ -378,11 +321,7 @@ TEST_CASE("jit rep: --jit no-emit=rep (and no-inline) calls the reference handle
   CHECK(run_case(k) > 100);
   // rep_handler chooses only genuine REP MOVS/STOS rows.
   jit::Config on, off = jit::parse_config("no-emit=rep");
-  auto dec = [](std::vector<uint8_t> bytes) {
-    Insn in{};
-    REQUIRE(decode(DecodeMode::Prot32, bytes.data(), bytes.size(), in) == DecodeStatus::Ok);
-    return in;
-  };
+  auto dec = [](const std::vector<uint8_t>& bytes) { return xt::decoded(DecodeMode::Prot32, bytes); };
   CHECK(bool(jit::rep_handler(dec({0xF3, 0xA5}), on)));
   CHECK(bool(jit::rep_handler(dec({0xF3, 0x66, 0xAB}), on)));
   CHECK(bool(jit::rep_handler(dec({0xF2, 0xAA}), on)));
@@ -422,48 +361,9 @@ TEST_CASE("jit rep: a REP STOS into a page of translated code is seen as SMC") {
   CHECK(t.b.jit->jit_stats().invalidations >= 1);
 }
 
-namespace {
-
-// Flat 32-bit with paging: identity map of the first 4 MiB, linear 0x200000
-// not present; a #PF handler records ECX/ESI/EDI/CR2 at 0x5000, maps the page
-// and returns to the faulting instruction.
-void paged_with_pf_handler(Twin& t) {
-  t.flat32();
-  const uint32_t pd = 0x10000, pt = 0x11000, gdt = 0x500, idt = 0x600, handler = 0x3000;
-  t.both([&](Side& s) {
-    mmu::Memory& m = s.mem;
-    m.write<uint64_t>(gdt + 8, 0x00CF9A000000FFFFull);
-    m.write<uint64_t>(gdt + 16, 0x00CF92000000FFFFull);
-    m.write<uint32_t>(idt + 14 * 8, (handler & 0xFFFF) | (0x08u << 16));
-    m.write<uint32_t>(idt + 14 * 8 + 4, (handler & 0xFFFF0000u) | 0x8E00);
-    m.write<uint32_t>(pd, pt | 3);
-    for (uint32_t p = 0; p < 1024; ++p) m.write<uint32_t>(pt + 4 * p, (p << 12) | 3);
-    m.write<uint32_t>(pt + 4 * 0x200, 0x200000 | 2);  // not present
-    s.c.gdtr = DescTable{gdt, 23};
-    s.c.idtr = DescTable{idt, 256 * 8 - 1};
-    s.c.cr[3] = pd;
-    s.c.cr[0] |= CR0_PG;
-    s.c.sync_paging();
-  });
-  std::vector<uint8_t> h = {0x50, 0x89, 0x0D};  // push eax ; mov [0x5000], ecx
-  le32(h, 0x5000);
-  h.insert(h.end(), {0x89, 0x35});  // mov [0x5004], esi
-  le32(h, 0x5004);
-  h.insert(h.end(), {0x89, 0x3D});  // mov [0x5008], edi
-  le32(h, 0x5008);
-  h.insert(h.end(), {0x0F, 0x20, 0xD0, 0xA3});  // mov eax, cr2 ; mov [0x500C], eax
-  le32(h, 0x500C);
-  h.push_back(0xA1);  // mov eax, [pte] ; or eax, 1 ; mov [pte], eax
-  le32(h, pt + 4 * 0x200);
-  h.insert(h.end(), {0x83, 0xC8, 0x01, 0xA3});
-  le32(h, pt + 4 * 0x200);
-  h.insert(h.end(), {0x58, 0x83, 0xC4, 0x04, 0xCF});  // pop eax ; add esp, 4 ; iretd
-  t.load(handler, h);
-}
-
-}  // namespace
-
 TEST_CASE("jit rep: a page fault in mid-REP leaves ECX/ESI/EDI as the interpreter does, then resumes") {
+  // Linear 0x200000 not present; the #PF handler (xt::paged_pf_recorder)
+  // records ECX/ESI/EDI/CR2 at 0x5000, maps the page and returns.
   struct PfCase {
     const char* name;
     std::vector<uint8_t> insn;
@@ -487,7 +387,7 @@ TEST_CASE("jit rep: a page fault in mid-REP leaves ECX/ESI/EDI as the interprete
   for (const PfCase& k : cases) {
     CAPTURE(k.name);
     Twin t;
-    paged_with_pf_handler(t);
+    xt::paged_pf_recorder(t);
     std::vector<uint8_t> data(0x10000);
     for (uint32_t p = 0; p < data.size(); ++p) data[p] = uint8_t(p ^ (p >> 7));
     t.load(0x1F8000, data);
@@ -495,24 +395,14 @@ TEST_CASE("jit rep: a page fault in mid-REP leaves ECX/ESI/EDI as the interprete
     std::vector<uint8_t> code = k.insn;
     code.push_back(0xF4);
     t.load(kCode, code);
-    t.both([&](Side& s) {
-      s.c.gpr[ECX] = k.ecx;
-      s.c.gpr[ESI] = k.esi;
-      s.c.gpr[EDI] = k.edi;
-      s.c.gpr[EAX] = 0x5A5A5A5A;
-      if (k.down) s.c.eflags |= DF;
-    });
+    string_regs(t, k.ecx, k.esi, k.edi, 0x5A5A5A5A, k.down ? DF : 0);
     const uint64_t bulk0 = jit::rep_bulk_batches();
     CHECK(t.run(100000) == Exit::Halted);
     CHECK(t.diff(0x220000) == "");
-    const mmu::Memory& m = t.b.mem;
-    CHECK(m.read<uint32_t>(0x5000) == k.at_ecx);
-    CHECK(m.read<uint32_t>(0x5004) == k.at_esi);
-    CHECK(m.read<uint32_t>(0x5008) == k.at_edi);
-    CHECK(m.read<uint32_t>(0x500C) == (k.down ? 0x200FFEu : 0x200000u));
+    xt::check_recorded(t, k.at_ecx, k.at_esi, k.at_edi, k.down ? 0x200FFEu : 0x200000u);
     CHECK(t.b.c.gpr[ECX] == 0);
     CHECK(t.b.jit->jit_stats().faults == 1);
-    const uint32_t dst_pte = m.read<uint32_t>(0x11000 + 4 * (k.edi >> 12));
+    const uint32_t dst_pte = t.b.mem.read<uint32_t>(0x11000 + 4 * (k.edi >> 12));
     CHECK((dst_pte & 0x60) == 0x60);  // accessed and dirty
     CHECK(jit::rep_bulk_batches() > bulk0);
   }
@@ -540,16 +430,8 @@ TEST_CASE("jit rep: interrupts and budget ends in a long REP come at the same it
                                0xF4};
   t.load(kCode, code);
   const uint64_t bulk0 = jit::rep_bulk_batches();
-  int irqs = 0;
-  bool in_movs = false;
-  for (uint64_t slice : {7u, 131u, 1u, 100u, 3u, 577u, 64u, 2u, 1000u, 5u, 333u, 17u}) {
-    CAPTURE(slice);
-    CHECK(t.run(slice) == Exit::Budget);
-    CHECK(t.diff(0x10000) == "");  // registers, tsc, the handler's count (all memory at the end)
-    in_movs |= t.b.c.eip == kCode + 15 && t.b.c.gpr[ECX] != 0 && t.b.c.gpr[ECX] != 40000;
-    t.raise_irq();
-    ++irqs;
-  }
+  bool in_movs;
+  const int irqs = xt::irq_slices(t, kCode + 15, 40000, in_movs);  // (all memory compared at the end)
   CHECK(in_movs);                  // slices ended in the middle of the REP MOVSD
   CHECK(t.b.c.eip == kCode + 29);  // and now in the middle of the REP STOSB
   CHECK(t.b.c.gpr[ECX] != 0);
