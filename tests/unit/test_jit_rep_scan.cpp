@@ -13,9 +13,11 @@
 #include <vector>
 
 #include "jit/rep_string.h"
+#include "tests/unit/jit_rigs.h"
 #include "tests/unit/jit_twin.h"
 
 using namespace cpu;
+using xt::real16;
 using xt::Side;
 using xt::Twin;
 
@@ -23,21 +25,6 @@ namespace {
 
 constexpr uint32_t kCode = Twin::kCode;
 constexpr uint32_t kEax = 0x8C4B2A19;
-
-// Real mode with CS = 0 (code at kCode) and DS/ES at `ds`/`es`.
-void real16(Twin& t, uint16_t ds, uint16_t es, uint32_t limit = 0xFFFF) {
-  t.both([&](Side& s) {
-    Cpu& c = s.c;
-    c.seg[CS] = Segment{0, 0, 0, 0xFFFF, SEG_P | SEG_S | SEG_CODE | SEG_RW | SEG_ACCESSED};
-    c.seg[DS].sel = ds;
-    c.seg[DS].base = uint32_t(ds) << 4;
-    c.seg[ES].sel = es;
-    c.seg[ES].base = uint32_t(es) << 4;
-    c.seg[DS].limit = c.seg[ES].limit = limit;
-    c.eip = kCode;
-    c.gpr[ESP] = 0x0800;
-  });
-}
 
 struct Scan {
   const char* name;
@@ -117,24 +104,13 @@ uint64_t run_case(const Scan& k, const std::string& spec = "") {
   const uint32_t sbase = k.a32 ? 0 : uint32_t(k.ds) << 4, dbase = k.a32 ? 0 : uint32_t(k.es) << 4;
   for (uint32_t p = 0x10000; p < 0x90000; ++p) m[p] = uint8_t(p * 7 + (p >> 8) * 13 + 1);
   plant(m, k, sbase, dbase);
-  // mov bl, es:[(e)di] ; mov bl, [(e)si]: the soft TLB has both pages, so
-  // the very first batch can go in bulk.
-  std::vector<uint8_t> code = {0x26, 0x8A, uint8_t(k.a32 ? 0x1F : 0x1D), 0x8A, uint8_t(k.a32 ? 0x1E : 0x1C)};
-  if (k.w == 4 ? !k.a32 : (k.w == 2 && k.a32)) code.push_back(0x66);
-  code.push_back(k.rep);
-  code.push_back(k.op);
-  code.push_back(0xF4);  // hlt
+  const std::vector<uint8_t> code = xt::touch_then_rep(k.a32, k.w, k.rep, k.op);
   for (unsigned b = 0; b < code.size(); ++b) m[kCode + b] = code[b];
   t.load(0x10000, std::vector<uint8_t>(m.begin() + 0x10000, m.begin() + 0x90000));
   t.load(kCode, code);
   const uint32_t ef0 = 0x2 | CF | PF | AF | SF | (k.down ? DF : 0);  // ZF clear, OF clear
-  t.both([&](Side& s) {
-    s.c.gpr[ECX] = k.count | k.hi;
-    s.c.gpr[ESI] = k.si | k.hi;
-    s.c.gpr[EDI] = k.di | k.hi;
-    s.c.gpr[EAX] = kEax;
-    s.c.eflags = ef0;
-  });
+  t.both([&](Side& s) { s.c.eflags = ef0; });
+  xt::string_regs(t, k.count | k.hi, k.si | k.hi, k.di | k.hi, kEax);
   const Result r = run_model(m, k, sbase, dbase, ef0);
   const uint64_t bulk0 = jit::rep_bulk_batches();
   CHECK(t.run(1000000) == Exit::Halted);
@@ -263,11 +239,7 @@ TEST_CASE("jit rep scan: --jit no-emit=rep calls the reference handler, and whic
   CHECK(run_case(k, "no-inline") == 0);
   CHECK(run_case(k) > 100);
   jit::Config on, off = jit::parse_config("no-emit=rep");
-  auto dec = [](std::vector<uint8_t> bytes) {
-    Insn in{};
-    REQUIRE(decode(DecodeMode::Prot32, bytes.data(), bytes.size(), in) == DecodeStatus::Ok);
-    return in;
-  };
+  auto dec = [](const std::vector<uint8_t>& bytes) { return xt::decoded(DecodeMode::Prot32, bytes); };
   for (auto bytes : {std::vector<uint8_t>{0xF3, 0xA6}, {0xF2, 0xA7}, {0x66, 0xF3, 0xA7}, {0xF2, 0xAE},
                      {0xF3, 0xAF}, {0x66, 0xF2, 0xAF}, {0x67, 0xF3, 0xA6}}) {
     CAPTURE(bytes.back());

@@ -8,34 +8,16 @@
 #include <vector>
 
 #include "jit/rep_string.h"
+#include "tests/unit/jit_rigs.h"
 #include "tests/unit/jit_twin.h"
 
 using namespace cpu;
-using xt::Side;
+using xt::string_regs;
 using xt::Twin;
 
 namespace {
 
 constexpr uint32_t kCode = Twin::kCode;
-
-void le32(std::vector<uint8_t>& v, uint32_t x) {
-  for (int k = 0; k < 4; ++k) v.push_back(uint8_t(x >> (8 * k)));
-}
-
-// Real mode with CS = 0 (code at kCode) and DS/ES at `ds`/`es`.
-void real16(Twin& t, uint16_t ds, uint16_t es) {
-  t.both([&](Side& s) {
-    Cpu& c = s.c;
-    c.seg[CS] = Segment{0, 0, 0, 0xFFFF, SEG_P | SEG_S | SEG_CODE | SEG_RW | SEG_ACCESSED};
-    c.seg[DS].sel = ds;
-    c.seg[DS].base = uint32_t(ds) << 4;
-    c.seg[ES].sel = es;
-    c.seg[ES].base = uint32_t(es) << 4;
-    c.seg[DS].limit = c.seg[ES].limit = 0xFFFF;
-    c.eip = kCode;
-    c.gpr[ESP] = 0x0800;
-  });
-}
 
 }  // namespace
 
@@ -48,23 +30,9 @@ TEST_CASE("jit rep scan: a segment limit in mid-scan faults at the same element,
       CAPTURE(src_limited);
       CAPTURE(stops_before);
       Twin t;
-      t.flat32();
-      t.both([&](Side& s) {
-        Segment& g = s.c.seg[src_limited ? DS : ES];
-        g.limit = 0x20F7F;
-        g.attr &= ~SEG_G;
-        s.c.gpr[ESI] = src_limited ? 0x20E00 : 0x30000;
-        s.c.gpr[EDI] = src_limited ? 0x40000 : 0x20E00;
-        s.c.gpr[ECX] = 0x180;
-        s.c.gpr[EAX] = 0x5A5A5A5A;
-      });
-      t.load(0x20000, std::vector<uint8_t>(0x4000, 0x5A));
-      t.load(0x30000, std::vector<uint8_t>(0x4000, 0x5A));
-      t.load(0x40000, std::vector<uint8_t>(0x4000, 0x5A));
+      xt::limit_rig(t, src_limited, 0x5A5A5A5A, 0x5A, src_limited ? 0xA7 : 0xAF);  // repe cmpsd / repe scasd
       // The 0x50th dword differs when the scan should stop before the limit.
       if (stops_before) t.load((src_limited ? 0x40000 : 0x20E00) + 0x50 * 4, {0x11, 0x22, 0x33, 0x44});
-      // mov bl, es:[edi] ; mov bl, [esi] ; repe cmpsd / repe scasd ; hlt
-      t.load(kCode, {0x26, 0x8A, 0x1F, 0x8A, 0x1E, 0xF3, uint8_t(src_limited ? 0xA7 : 0xAF), 0xF4});
       CHECK(t.run(10000) == (stops_before ? Exit::Halted : Exit::Shutdown));
       CHECK(t.diff(0x50000) == "");
       CHECK(t.b.c.gpr[ECX] == (stops_before ? 0x180u - 0x51 : 0x120u));  // 0x60 dwords up to the limit
@@ -73,37 +41,10 @@ TEST_CASE("jit rep scan: a segment limit in mid-scan faults at the same element,
   }
 }
 
-namespace {
-
-// Paging (Twin::paged: 0x200000 not present) and a #PF handler that records
-// ECX/ESI/EDI/CR2 and the EIP/EFLAGS of the fault at 0x5000, maps the page
-// and returns to the faulting instruction.
-void paged_with_pf_handler(Twin& t) {
-  t.flat32();
-  const uint32_t handler = 0x3000;
-  t.paged(handler, [](Side&) {});
-  std::vector<uint8_t> h = {0x50, 0x89, 0x0D};  // push eax ; mov [0x5000], ecx
-  le32(h, 0x5000);
-  h.insert(h.end(), {0x89, 0x35});  // mov [0x5004], esi
-  le32(h, 0x5004);
-  h.insert(h.end(), {0x89, 0x3D});  // mov [0x5008], edi
-  le32(h, 0x5008);
-  h.insert(h.end(), {0x0F, 0x20, 0xD0, 0xA3});  // mov eax, cr2 ; mov [0x500C], eax
-  le32(h, 0x500C);
-  h.insert(h.end(), {0x8B, 0x44, 0x24, 0x08, 0xA3});  // mov eax, [esp+8] ; mov [0x5010], eax (EIP)
-  le32(h, 0x5010);
-  h.insert(h.end(), {0x8B, 0x44, 0x24, 0x10, 0xA3});  // mov eax, [esp+16] ; mov [0x5014], eax (EFLAGS)
-  le32(h, 0x5014);
-  h.insert(h.end(), {0x83, 0x0D});  // or dword [pte], 1
-  le32(h, Twin::kPte);
-  h.push_back(0x01);
-  h.insert(h.end(), {0x58, 0x83, 0xC4, 0x04, 0xCF});  // pop eax ; add esp, 4 ; iretd
-  t.load(handler, h);
-}
-
-}  // namespace
-
 TEST_CASE("jit rep scan: a page fault in mid-scan leaves ECX/ESI/EDI/EFLAGS as the interpreter does, then resumes") {
+  // Linear 0x200000 not present; the #PF handler (xt::paged_pf_recorder)
+  // records ECX/ESI/EDI/CR2 and the EIP/EFLAGS of the fault at 0x5000, maps
+  // the page and returns.
   struct PfCase {
     const char* name;
     std::vector<uint8_t> insn;
@@ -131,28 +72,18 @@ TEST_CASE("jit rep scan: a page fault in mid-scan leaves ECX/ESI/EDI/EFLAGS as t
     const std::string name = k.name;
     CAPTURE(name);
     Twin t;
-    paged_with_pf_handler(t);
+    xt::paged_pf_recorder(t);
     t.load(0x1E0000, std::vector<uint8_t>(0x30000, 0));
     t.load(0x200123, {0xEE});
     std::vector<uint8_t> code = k.insn;
     code.push_back(0xF4);
     t.load(kCode, code);
-    t.both([&](Side& s) {
-      s.c.gpr[ECX] = k.ecx;
-      s.c.gpr[ESI] = k.esi;
-      s.c.gpr[EDI] = k.edi;
-      s.c.gpr[EAX] = 0x5A5A5AEE;
-      s.c.eflags |= CF | SF;
-      if (k.down) s.c.eflags |= DF;
-    });
+    string_regs(t, k.ecx, k.esi, k.edi, 0x5A5A5AEE, CF | SF | (k.down ? DF : 0));
     const uint64_t bulk0 = jit::rep_bulk_batches();
     CHECK(t.run(100000) == Exit::Halted);
     CHECK(t.diff(0x220000) == "");
+    xt::check_recorded(t, k.at_ecx, k.at_esi, k.at_edi, k.down ? 0x200FFEu : 0x200000u);
     const mmu::Memory& m = t.b.mem;
-    CHECK(m.read<uint32_t>(0x5000) == k.at_ecx);
-    CHECK(m.read<uint32_t>(0x5004) == k.at_esi);
-    CHECK(m.read<uint32_t>(0x5008) == k.at_edi);
-    CHECK(m.read<uint32_t>(0x500C) == (k.down ? 0x200FFEu : 0x200000u));
     CHECK(m.read<uint32_t>(0x5010) == kCode);  // EIP of the faulting instruction
     // EFLAGS at the fault: those of the last comparison done (0xEE - 0:
     // SF, PF; 0 - 0: ZF, PF), or the initial ones when the first element
@@ -195,7 +126,7 @@ TEST_CASE("jit rep scan: the bulk handler against the reference handler, call by
         CAPTURE(ev);
         CAPTURE(tf);
         Twin t;
-        real16(t, 0x3000, 0x2000);
+        xt::real16(t, 0x3000, 0x2000);
         const bool down = k.insn.size() == 3;
         // DS and ES hold the same bytes (no 0x42) but for two plants.
         std::vector<uint8_t> mem(0x10000);
@@ -204,33 +135,16 @@ TEST_CASE("jit rep scan: the bulk handler against the reference handler, call by
         mem[0x0100 + 250] = 0x42;           // for the SCASB
         mem[0x0F00 - 130 * 4 + 1] ^= 0x10;  // for the CMPSD
         t.load(0x20000, mem);
-        Insn in{};
-        REQUIRE(decode(DecodeMode::Real16, k.insn.data(), k.insn.size(), in) == DecodeStatus::Ok);
+        const Insn in = xt::decoded(DecodeMode::Real16, k.insn);
         cpu::Handler bulk = jit::rep_handler(in, jit::Config{});
         REQUIRE(bool(bulk));
-        t.both([&](Side& s) {
-          s.c.gpr[ECX] = k.cx;
-          s.c.gpr[ESI] = k.si;
-          s.c.gpr[EDI] = k.di;
-          s.c.gpr[EAX] = 0x42;
-          if (tf) s.c.eflags |= TF;
-          if (down) s.c.eflags |= DF;
-        });
+        string_regs(t, k.cx, k.si, k.di, 0x42, (tf ? TF : 0) | (down ? DF : 0));
         const uint32_t len = uint32_t(k.insn.size());
         const uint64_t bulk0 = jit::rep_bulk_batches();
         unsigned calls = 0;
         for (bool more = true; more;) {
           REQUIRE(calls < 1000);
-          for (Side* s : {&t.a, &t.b}) {
-            Cpu& c = s->c;
-            c.eip = kCode;
-            take_snapshot(c);
-            c.eip = kCode + len;
-            c.events = ev;
-            (s == &t.a ? in.fn : bulk)(c, in);
-            more = c.events & EV_MODE;
-            c.events &= ~(EV_MODE | EV_IRQ);
-          }
+          more = xt::call_both(t, in, bulk, ev, len);
           ++calls;
           REQUIRE(t.diff(0) == "");  // registers and flags after every call
         }
@@ -268,16 +182,8 @@ TEST_CASE("jit rep scan: interrupts and budget ends in long scans come at the sa
                                0xF4};
   t.load(kCode, code);
   const uint64_t bulk0 = jit::rep_bulk_batches();
-  int irqs = 0;
-  bool in_cmps = false;
-  for (uint64_t slice : {7u, 131u, 1u, 100u, 3u, 577u, 64u, 2u, 1000u, 5u, 333u, 17u}) {
-    CAPTURE(slice);
-    CHECK(t.run(slice) == Exit::Budget);
-    CHECK(t.diff(0x10000) == "");
-    in_cmps |= t.b.c.eip == kCode + 15 && t.b.c.gpr[ECX] != 0 && t.b.c.gpr[ECX] != 40000;
-    t.raise_irq();
-    ++irqs;
-  }
+  bool in_cmps;
+  const int irqs = xt::irq_slices(t, kCode + 15, 40000, in_cmps);
   CHECK(in_cmps);                  // slices ended in the middle of the REPE CMPSD
   CHECK(t.b.c.eip == kCode + 29);  // and now in the middle of the REPNE SCASB
   CHECK(t.b.c.gpr[ECX] != 0);
