@@ -6,18 +6,15 @@
 
 #include <stdexcept>
 
+#include "tests/unit/jit_rigs.h"
 #include "tests/unit/jit_twin.h"
 
 using namespace cpu;
+using xt::le32;
 using xt::Side;
 using xt::Twin;
 
 namespace {
-
-// 32-bit little-endian bytes of v.
-void le32(std::vector<uint8_t>& v, uint32_t x) {
-  for (int k = 0; k < 4; ++k) v.push_back(uint8_t(x >> (8 * k)));
-}
 
 // sum = 1000 + 999 + ... + 1 with ADD/ADC/DEC/JNZ: a register loop.
 const std::vector<uint8_t> kSumLoop = {
@@ -116,31 +113,10 @@ TEST_CASE("jit: a code cache that fills up is flushed and everything still runs"
 }
 
 TEST_CASE("jit: a page fault in the middle of a block restarts the instruction") {
+  // 0x200000 is not present; the #PF handler makes it present and returns.
   Twin t;
-  t.flat32();
-  const uint32_t pd = 0x10000, pt = 0x11000, gdt = 0x500, idt = 0x600, handler = 0x3000;
-  t.both([&](Side& s) {
-    mmu::Memory& m = s.mem;
-    m.write<uint64_t>(gdt + 8, 0x00CF9A000000FFFFull);
-    m.write<uint64_t>(gdt + 16, 0x00CF92000000FFFFull);
-    m.write<uint32_t>(idt + 14 * 8, (handler & 0xFFFF) | (0x08u << 16));
-    m.write<uint32_t>(idt + 14 * 8 + 4, (handler & 0xFFFF0000u) | 0x8E00);
-    m.write<uint32_t>(pd, pt | 3);
-    for (uint32_t p = 0; p < 1024; ++p) m.write<uint32_t>(pt + 4 * p, (p << 12) | 3);
-    m.write<uint32_t>(pt + 4 * 0x200, 0x200000 | 2);  // 0x200000: not present
-    m.write<uint32_t>(0x200000, 0x1234);
-    s.c.gdtr = DescTable{gdt, 23};
-    s.c.idtr = DescTable{idt, 256 * 8 - 1};
-    s.c.cr[3] = pd;
-    s.c.cr[0] |= CR0_PG;
-    s.c.sync_paging();
-  });
-  std::vector<uint8_t> h = {0x50, 0xA1};  // push eax ; mov eax, [pte]
-  le32(h, pt + 4 * 0x200);
-  h.insert(h.end(), {0x83, 0xC8, 0x01, 0xA3});  // or eax, 1 ; mov [pte], eax
-  le32(h, pt + 4 * 0x200);
-  h.insert(h.end(), {0x58, 0x83, 0xC4, 0x04, 0xCF});  // pop eax ; add esp, 4 ; iretd
-  t.load(handler, h);
+  xt::paged_pf_recorder(t);
+  t.both([](Side& s) { s.mem.write<uint32_t>(0x200000, 0x1234); });
   std::vector<uint8_t> code = {0xBB, 0x01, 0x00, 0x00, 0x00,  // mov ebx, 1
                                0xB9, 0x02, 0x00, 0x00, 0x00,  // mov ecx, 2
                                0xA1};                          // mov eax, [0x200000]

@@ -11,9 +11,11 @@
 #include <string>
 #include <vector>
 
+#include "tests/unit/jit_rigs.h"
 #include "tests/unit/jit_twin.h"
 
 using namespace cpu;
+using xt::le32;
 using xt::Side;
 using xt::Twin;
 
@@ -21,22 +23,11 @@ namespace {
 
 constexpr uint32_t kCode = Twin::kCode;
 
-void le32(std::vector<uint8_t>& v, uint32_t x) {
-  for (int k = 0; k < 4; ++k) v.push_back(uint8_t(x >> (8 * k)));
-}
-
-// Real mode with CS = 0 (code at kCode), DS and ES at `ds` and `es`, an IVT
-// whose #GP (13) vector points at 0000:2000 (a HLT).
-void real16(Twin& t, uint16_t ds, uint16_t es) {
+// Real mode (xt::real16: CS = 0, code at kCode, DS and ES at `ds` and `es`)
+// with an IVT whose #GP (13) vector points at 0000:2000 (a HLT).
+void real16_gp_hlt(Twin& t, uint16_t ds, uint16_t es) {
+  xt::real16(t, ds, es);
   t.both([&](Side& s) {
-    Cpu& c = s.c;
-    c.seg[CS] = Segment{0, 0, 0, 0xFFFF, SEG_P | SEG_S | SEG_CODE | SEG_RW | SEG_ACCESSED};
-    c.seg[DS].sel = ds;
-    c.seg[DS].base = uint32_t(ds) << 4;
-    c.seg[ES].sel = es;
-    c.seg[ES].base = uint32_t(es) << 4;
-    c.eip = kCode;
-    c.gpr[ESP] = 0x0800;
     s.mem.write<uint32_t>(13 * 4, 0x2000);
     s.mem.write8(0x2000, 0xF4);
   });
@@ -105,7 +96,7 @@ TEST_CASE("jit string: real mode LODS/STOS/MOVS/XLATB with DS and ES apart, SI a
   for (int inl = 0; inl < 2; ++inl) {
     CAPTURE(inl);
     Twin t(inl ? "" : "no-inline-mem");
-    real16(t, 0x3000, 0x2000);
+    real16_gp_hlt(t, 0x3000, 0x2000);
     fill(t, 0x30000, pds, 0, 0x10000);
     fill(t, 0x20000, pes, 0, 0x10000);
     t.load(kCode, code);
@@ -140,7 +131,7 @@ TEST_CASE("jit string: a word at offset 0xFFFF in real mode raises #GP with SI/D
   for (uint8_t op : {0xAD, 0xAB, 0xA5}) {  // lodsw (SI), stosw (DI), movsw (DI)
     CAPTURE(int(op));
     Twin t;
-    real16(t, 0x3000, 0x2000);
+    real16_gp_hlt(t, 0x3000, 0x2000);
     fill(t, 0x30000, pds, 0, 0x10000);
     t.load(kCode, {0xBE, uint8_t(op == 0xAD ? 0xFF : 0x10), uint8_t(op == 0xAD ? 0xFF : 0x00),  // mov si, ..
                    0xBF, 0xFF, 0xFF,                                                                // mov di, 0xFFFF
@@ -154,6 +145,15 @@ TEST_CASE("jit string: a word at offset 0xFFFF in real mode raises #GP with SI/D
 }
 
 namespace {
+
+// The start of a flat run: EIP, ESP, EFLAGS and the string registers.
+void flat_start(Side& s, uint32_t esi, uint32_t edi) {
+  s.c.eip = kCode;
+  s.c.gpr[ESP] = 0x8000;
+  s.c.eflags = 2;
+  s.c.gpr[ESI] = esi;
+  s.c.gpr[EDI] = edi;
+}
 
 // Flat 32-bit: FS has base 0x10000 (a segment that is not flat, so its limit
 // is tested and its base added); the data at 0x7000.. (16-bit addressing)
@@ -200,11 +200,7 @@ TEST_CASE("jit string: flat 32-bit, every form: byte/word/dword, 16/32-bit addre
             t.load(kCode, code);
             // FS: adds 0x10000, so the source is 0x30100 (or 0x17100) there.
             const uint64_t calls = twice(t, [&](Side& s) {
-              s.c.eip = kCode;
-              s.c.gpr[ESP] = 0x8000;
-              s.c.eflags = 2;
-              s.c.gpr[ESI] = a16 ? 0xABCD7100 : 0x20100;
-              s.c.gpr[EDI] = a16 ? 0x12347200 : 0x30100;
+              flat_start(s, a16 ? 0xABCD7100 : 0x20100, a16 ? 0x12347200 : 0x30100);
               // SCAS: the first bytes equal to those at 0x30100 (ZF = 1 at first).
               s.c.gpr[EAX] = op == 0xAE || op == 0xAF ? 0x11000000u | pflat(0x20100) | pflat(0x20101) << 8 |
                                                             pflat(0x20102) << 16
@@ -240,11 +236,7 @@ TEST_CASE("jit string: values, step and flags of each kind in flat code") {
                  0x9C,              // pushfd
                  0xF4});
   const uint64_t calls = twice(t, [](Side& s) {
-    s.c.eip = kCode;
-    s.c.gpr[ESP] = 0x8000;
-    s.c.eflags = 2;
-    s.c.gpr[ESI] = 0x20100;
-    s.c.gpr[EDI] = 0x30100;
+    flat_start(s, 0x20100, 0x30100);
     s.c.gpr[EAX] = 0x01020304;
   });
   const Cpu& c = t.b.c;
@@ -403,11 +395,7 @@ TEST_CASE("jit string: the switches turn the emitters off; REP forms are never i
     flat_data(t);
     t.load(kCode, code);
     const uint64_t calls = twice(t, [](Side& s) {
-      s.c.eip = kCode;
-      s.c.gpr[ESP] = 0x8000;
-      s.c.eflags = 2;
-      s.c.gpr[ESI] = 0x20100;
-      s.c.gpr[EDI] = 0x30100;
+      flat_start(s, 0x20100, 0x30100);
       s.c.gpr[EBX] = 0x20000;
       s.c.gpr[ECX] = 5;
     });
