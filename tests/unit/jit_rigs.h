@@ -104,13 +104,35 @@ inline void paged_pf_recorder(Twin& t) {
   t.load(handler, h);
 }
 
-// What paged_pf_recorder's handler saw in the translator's machine.
-inline void check_recorded(const Twin& t, uint32_t ecx, uint32_t esi, uint32_t edi, uint32_t cr2) {
+// A string instruction that runs into the page paged_pf_recorder leaves
+// out: the index registers before it and at the fault.
+struct PfCase {
+  const char* name;
+  std::vector<uint8_t> insn;
+  uint32_t ecx, esi, edi;
+  bool down;
+  uint32_t at_ecx, at_esi, at_edi;  // at the fault
+  uint32_t end_ecx = 0;             // after the instruction (checked by the caller)
+  uint64_t min_bulk = 0;            // batches done in bulk, at least (checked by the caller)
+};
+
+// k.insn ; hlt at Twin::kCode with ECX/ESI/EDI from k, EAX = eax, the
+// EFLAGS bits `set_flags` and DF if k.down, in a machine made by
+// paged_pf_recorder: both machines halt and agree (up to 0x220000), and the
+// handler saw the registers k.at_* and CR2 = the page's first byte (0x200FFE
+// going down).
+inline void run_pf_case(Twin& t, const PfCase& k, uint32_t eax, uint32_t set_flags = 0) {
+  std::vector<uint8_t> code = k.insn;
+  code.push_back(0xF4);
+  t.load(Twin::kCode, code);
+  string_regs(t, k.ecx, k.esi, k.edi, eax, set_flags | (k.down ? cpu::DF : 0));
+  CHECK(t.run(100000) == cpu::Exit::Halted);
+  CHECK(t.diff(0x220000) == "");
   const mmu::Memory& m = t.b.mem;
-  CHECK(m.read<uint32_t>(0x5000) == ecx);
-  CHECK(m.read<uint32_t>(0x5004) == esi);
-  CHECK(m.read<uint32_t>(0x5008) == edi);
-  CHECK(m.read<uint32_t>(0x500C) == cr2);
+  CHECK(m.read<uint32_t>(0x5000) == k.at_ecx);
+  CHECK(m.read<uint32_t>(0x5004) == k.at_esi);
+  CHECK(m.read<uint32_t>(0x5008) == k.at_edi);
+  CHECK(m.read<uint32_t>(0x500C) == (k.down ? 0x200FFEu : 0x200000u));
 }
 
 // The instruction `bytes` decoded in `mode` (it must decode).

@@ -364,14 +364,7 @@ TEST_CASE("jit rep: a REP STOS into a page of translated code is seen as SMC") {
 TEST_CASE("jit rep: a page fault in mid-REP leaves ECX/ESI/EDI as the interpreter does, then resumes") {
   // Linear 0x200000 not present; the #PF handler (xt::paged_pf_recorder)
   // records ECX/ESI/EDI/CR2 at 0x5000, maps the page and returns.
-  struct PfCase {
-    const char* name;
-    std::vector<uint8_t> insn;
-    uint32_t ecx, esi, edi;
-    bool down;
-    uint32_t at_ecx, at_esi, at_edi;  // at the fault
-  };
-  const PfCase cases[] = {
+  const xt::PfCase cases[] = {
       // STOSD from 0x1FFC00 up: 0x100 dwords fit before 0x200000.
       {"stosd", {0xF3, 0xAB}, 0x300, 0, 0x1FFC00, false, 0x200, 0, 0x200000},
       // The same after a read of the page: its TLB entry has no write
@@ -384,7 +377,7 @@ TEST_CASE("jit rep: a page fault in mid-REP leaves ECX/ESI/EDI as the interprete
       // STOSW straddling 0x200000 from below (0x1FFFFF..0x200000).
       {"stosw straddle", {0x66, 0xF3, 0xAB}, 0x900, 0, 0x1FFC01, false, 0x900 - 0x1FF, 0, 0x1FFFFF},
   };
-  for (const PfCase& k : cases) {
+  for (const xt::PfCase& k : cases) {
     CAPTURE(k.name);
     Twin t;
     xt::paged_pf_recorder(t);
@@ -392,14 +385,8 @@ TEST_CASE("jit rep: a page fault in mid-REP leaves ECX/ESI/EDI as the interprete
     for (uint32_t p = 0; p < data.size(); ++p) data[p] = uint8_t(p ^ (p >> 7));
     t.load(0x1F8000, data);
     t.load(0x200000, data);
-    std::vector<uint8_t> code = k.insn;
-    code.push_back(0xF4);
-    t.load(kCode, code);
-    string_regs(t, k.ecx, k.esi, k.edi, 0x5A5A5A5A, k.down ? DF : 0);
     const uint64_t bulk0 = jit::rep_bulk_batches();
-    CHECK(t.run(100000) == Exit::Halted);
-    CHECK(t.diff(0x220000) == "");
-    xt::check_recorded(t, k.at_ecx, k.at_esi, k.at_edi, k.down ? 0x200FFEu : 0x200000u);
+    xt::run_pf_case(t, k, 0x5A5A5A5A);
     CHECK(t.b.c.gpr[ECX] == 0);
     CHECK(t.b.jit->jit_stats().faults == 1);
     const uint32_t dst_pte = t.b.mem.read<uint32_t>(0x11000 + 4 * (k.edi >> 12));
