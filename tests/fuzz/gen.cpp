@@ -50,7 +50,7 @@ struct Gen {
     for (unsigned k = 0; k < n; ++k) b.push_back(uint8_t(v >> (8 * k)));
   }
 
-  // A string instruction without a repeat prefix, or XLAT, with its pointers
+  // A string instruction (a third of them repeated), or XLAT, with its pointers
   // set up just before: a 32-bit address size points ESI/EDI into the data
   // area (through LEA from EBX); a 16-bit one (67) takes SI/DI inside the
   // low 64 KiB, mostly in 0x7000..0x7FFF (which the fuzzer compares) under
@@ -90,6 +90,12 @@ struct Gen {
       if (dst) lea_ptr(7, r.below(0x1FC));
     }
     if (src) post.push_back({0xBE, uint8_t(r.below(16)), 0, 0, 0});  // mov esi, small
+    if (op != 0 && r.below(3) == 0) {
+      // A repeated form (the translator's bulk paths) over a few elements:
+      // REP for STOS/MOVS, REPE or REPNE for SCAS/CMPS, eCX set just before.
+      set_reg(1, r.below(13));
+      b.insert(b.begin(), op <= 2 || r.coin() ? 0xF3 : 0xF2);
+    }
     if (w == 1) b.push_back(0x66);
     if (a16) b.push_back(0x67);
     static const uint8_t opc[] = {0xAC, 0xAA, 0xA4, 0xAE, 0xA6};
