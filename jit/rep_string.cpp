@@ -130,38 +130,53 @@ bool plan(Cpu& c, const Insn& i, uint32_t count, bool down, uint32_t si, uint32_
   return p.d && (!Src || p.s);
 }
 
-// Index registers and the end of the batch after `done` elements; `stop`:
-// the REPE/REPNE condition ended the repetition.
-template <bool A32, bool Src>
-void finish(Cpu& c, uint32_t count, uint32_t done, bool down, uint32_t si, uint32_t di, uint32_t size, bool stop) {
+// A batch with the registers it starts from.
+struct Batch : Plan {
+  uint32_t count, si, di;
+  bool down;
+};
+
+// The batch this call can run in bulk, or false when the reference handler
+// must run it: fewer than two iterations left, an event pending, TF set, or
+// anything plan() refuses.
+template <class T, bool A32, bool Src, bool Write> bool start(Cpu& c, const Insn& i, Batch& b) {
+  b.count = idx_get<A32>(c, cpu::ECX);
+  if (b.count < 2 || c.events || (c.eflags & cpu::TF)) return false;
+  b.down = c.eflags & cpu::DF;
+  b.di = idx_get<A32>(c, cpu::EDI);
+  b.si = idx_get<A32>(c, cpu::ESI);
+  return plan<T, A32, Src, Write>(c, i, b.count, b.down, b.si, b.di, b);
+}
+
+// The end of a batch done in bulk after `done` elements of `size` bytes: it
+// is counted, the index registers step, and EIP goes back to the instruction
+// while iterations remain; `stop`: the REPE/REPNE condition ended the
+// repetition.
+template <bool A32, bool Src> void finish(Cpu& c, const Batch& b, uint32_t done, uint32_t size, bool stop) {
+  bulk_batches.fetch_add(1, std::memory_order_relaxed);
   const uint32_t len = done * size;
-  const uint32_t step = down ? uint32_t(0) - len : len;
-  idx_set<A32>(c, cpu::ECX, count - done);
-  idx_set<A32>(c, cpu::EDI, di + step);
-  if (Src) idx_set<A32>(c, cpu::ESI, si + step);
-  if (count == done || stop) return;  // finished: EIP stays at the next instruction
-  c.eip = c.snap[8];                  // more to do: run the instruction again after looking at events
+  const uint32_t step = b.down ? uint32_t(0) - len : len;
+  idx_set<A32>(c, cpu::ECX, b.count - done);
+  idx_set<A32>(c, cpu::EDI, b.di + step);
+  if (Src) idx_set<A32>(c, cpu::ESI, b.si + step);
+  if (b.count == done || stop) return;  // finished: EIP stays at the next instruction
+  c.eip = c.snap[8];                    // more to do: run the instruction again after looking at events
   c.events |= cpu::EV_MODE;
 }
 
 template <class T, bool A32, bool Movs> void rep_bulk(Cpu& c, const Insn& i) {
   constexpr uint32_t S = sizeof(T);
-  const uint32_t count = idx_get<A32>(c, cpu::ECX);
-  if (count < 2 || c.events || (c.eflags & cpu::TF)) return i.fn(c, i);
-  const bool down = c.eflags & cpu::DF;
-  const uint32_t di = idx_get<A32>(c, cpu::EDI), si = idx_get<A32>(c, cpu::ESI);
-  Plan p;
-  if (!plan<T, A32, Movs, true>(c, i, count, down, si, di, p)) return i.fn(c, i);
-  const uint32_t n = p.n, len = n * S;
+  Batch b;
+  if (!start<T, A32, Movs, true>(c, i, b)) return i.fn(c, i);
+  const uint32_t n = b.n, len = n * S;
   if constexpr (Movs) {
-    bool ahead = down ? (p.d < p.s && p.s < p.d + len) : (p.s < p.d && p.d < p.s + len);
-    if (ahead) copy_elements<T>(p.d, p.s, n, down);
-    else std::memmove(p.d, p.s, len);
+    bool ahead = b.down ? (b.d < b.s && b.s < b.d + len) : (b.s < b.d && b.d < b.s + len);
+    if (ahead) copy_elements<T>(b.d, b.s, n, b.down);
+    else std::memmove(b.d, b.s, len);
   } else {
-    fill<T>(p.d, cpu::getr<T>(c, cpu::EAX), n);
+    fill<T>(b.d, cpu::getr<T>(c, cpu::EAX), n);
   }
-  bulk_batches.fetch_add(1, std::memory_order_relaxed);
-  finish<A32, Movs>(c, count, n, down, si, di, S, false);
+  finish<A32, Movs>(c, b, n, S, false);
 }
 
 template <class T> inline T load(const uint8_t* p) {
@@ -202,20 +217,15 @@ uint32_t compare(const uint8_t* d0, const uint8_t* s0, ptrdiff_t step, uint32_t 
 
 template <class T, bool A32, bool Cmps> void rep_compare(Cpu& c, const Insn& i) {
   constexpr uint32_t S = sizeof(T);
-  const uint32_t count = idx_get<A32>(c, cpu::ECX);
-  if (count < 2 || c.events || (c.eflags & cpu::TF)) return i.fn(c, i);
-  const bool down = c.eflags & cpu::DF;
-  const uint32_t di = idx_get<A32>(c, cpu::EDI), si = idx_get<A32>(c, cpu::ESI);
-  Plan p;
-  if (!plan<T, A32, Cmps, false>(c, i, count, down, si, di, p)) return i.fn(c, i);
-  const ptrdiff_t step = down ? -ptrdiff_t(S) : ptrdiff_t(S);
-  const ptrdiff_t first = down ? ptrdiff_t(p.n - 1) * S : 0;  // element 0 is the highest going down
-  const bool repne = i.flags & cpu::I_REPNE;                  // as rep_cond() in cpu/ops/string.cpp
+  Batch p;
+  if (!start<T, A32, Cmps, false>(c, i, p)) return i.fn(c, i);
+  const ptrdiff_t step = p.down ? -ptrdiff_t(S) : ptrdiff_t(S);
+  const ptrdiff_t first = p.down ? ptrdiff_t(p.n - 1) * S : 0;  // element 0 is the highest going down
+  const bool repne = i.flags & cpu::I_REPNE;                    // as rep_cond() in cpu/ops/string.cpp
   T a = Cmps ? T(0) : cpu::getr<T>(c, cpu::EAX), b;
   const uint32_t done = compare<T, Cmps>(p.d + first, Cmps ? p.s + first : nullptr, step, p.n, repne, a, b);
   cpu::flags::sub<T>(c.eflags, a, b);  // the last comparison's flags, as the reference leaves them
-  bulk_batches.fetch_add(1, std::memory_order_relaxed);
-  finish<A32, Cmps>(c, count, done, down, si, di, S, (a == b) == repne);
+  finish<A32, Cmps>(c, p, done, S, (a == b) == repne);
 }
 
 enum class Kind { Movs, Stos, Cmps, Scas };
