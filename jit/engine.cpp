@@ -113,9 +113,14 @@ void JitEngine::link(ChainSlot* s, JitBlock* to) {
   ++st_.chains_patched;
 }
 
-Exit JitEngine::interpret(Cpu& c, uint64_t n) {
+bool JitEngine::interpret(Cpu& c, uint64_t n, uint64_t& counted) {
   pending_slot_ = nullptr;
-  return interp_.run(c, n);
+  const uint64_t t = c.tsc;
+  const Exit e = interp_.run(c, n);
+  counted += c.tsc - t;
+  if (e == Exit::Budget) return false;
+  why_ = e;
+  return true;
 }
 
 Exit JitEngine::run(Cpu& c, uint64_t budget) {
@@ -152,13 +157,7 @@ Exit JitEngine::run(Cpu& c, uint64_t budget) {
     }
     if (c.events || c.halted || c.inhibit || (c.eflags & (cpu::TF | cpu::RF))) {
       // Events, interrupt shadows and single steps: the interpreter's way.
-      uint64_t t = c.tsc;
-      Exit e = interpret(c, 1);
-      st_.interp_events += c.tsc - t;
-      if (e != Exit::Budget) {
-        why_ = e;
-        break;
-      }
+      if (interpret(c, 1, st_.interp_events)) break;
       continue;
     }
     cpu::take_snapshot(c);  // a fetch fault in lookup() is precise too
@@ -166,36 +165,18 @@ Exit JitEngine::run(Cpu& c, uint64_t budget) {
     uint64_t left = end_ - c.tsc;
     if (!b->cached || unencodable_.count(b)) {
       // Decoded for one use (cut by the CS limit), or not encodable: interpret it.
-      uint64_t t = c.tsc;
-      Exit e = interpret(c, std::min<uint64_t>(left, b->insns.size()));
-      st_.interp_uncached += c.tsc - t;
-      if (e != Exit::Budget) {
-        why_ = e;
-        break;
-      }
+      if (interpret(c, std::min<uint64_t>(left, b->insns.size()), st_.interp_uncached)) break;
       continue;
     }
     if (cfg_.smc_interp && smc_drops_[b->phys >> mmu::kPageShift] >= cfg_.smc_interp) {
-      uint64_t t = c.tsc;
-      Exit e = interpret(c, std::min<uint64_t>(left, b->insns.size()));
-      st_.interp_smc += c.tsc - t;
-      if (e != Exit::Budget) {
-        why_ = e;
-        break;
-      }
+      if (interpret(c, std::min<uint64_t>(left, b->insns.size()), st_.interp_smc)) break;
       continue;
     }
     const uint32_t segkey = segment_key(c, cfg_);
     JitBlock* j = find_or_translate(*b, c.eip, segkey);
     if (!j) continue;  // not encodable: the interpreter runs it next time round
     if (j->ninsns > left) {
-      uint64_t t = c.tsc;
-      Exit e = interpret(c, left);
-      st_.interp_budget += c.tsc - t;
-      if (e != Exit::Budget) {
-        why_ = e;
-        break;
-      }
+      if (interpret(c, left, st_.interp_budget)) break;
       continue;
     }
     // A block whose instruction crosses into a second page is entered only

@@ -58,7 +58,9 @@ class JitEngine final : public cpu::Engine, public cpu::BlockObserver {
   void flush_all();
   void forget(JitBlock* j);
   void link(ChainSlot* s, JitBlock* to);
-  cpu::Exit interpret(cpu::Cpu& c, uint64_t n);
+  // Up to n instructions in the interpreter, counted into `counted`; true
+  // when run() must return (why_ says why).
+  bool interpret(cpu::Cpu& c, uint64_t n, uint64_t& counted);
 
   cpu::Cpu& c_;
   Config cfg_;
